@@ -1,0 +1,116 @@
+"""Qwen3 attention: fused QKV projection, per-head q_norm / k_norm over head_dim *before* RoPE
+(as HF), HF-format RoPE, GQA, scaled dot-product attention, output projection.
+
+Prefill runs one user's chunk of tokens [1, 1, S, hidden] and writes its K/V with `fill_cache`.
+Decode runs one token for each of the cache's users [1, 1, B, hidden], writes K/V with
+`paged_update_cache` at each user's position and attends with `sdpa_decode`.
+"""
+
+from __future__ import annotations
+
+import torch
+import ttnn
+
+from tt_qwen.model.config import Qwen3Dims
+from tt_qwen.model.rmsnorm import RMSNorm
+
+SKIP_USER = -1  # a decode position of -1 leaves that user's cache and attention untouched
+
+
+def position_tensor(positions: torch.Tensor, device):
+    """Per-user decode positions [B] as the int32 device tensor that paged_update_cache and
+    sdpa_decode read, so the positions never become part of a program's hash."""
+    return ttnn.from_torch(positions.to(torch.int32), dtype=ttnn.int32, device=device)
+
+
+class Attention:
+    def __init__(self, loader, prefix: str, hf_attn, dims: Qwen3Dims, dtype):
+        self.dims = dims
+        self.n_heads = dims.num_attention_heads
+        self.n_kv_heads = dims.num_key_value_heads
+        self.head_dim = dims.head_dim
+        self.scale = dims.head_dim ** -0.5
+        # Q, K and V in one matmul; nlp_create_qkv_heads splits the fused width [q | k | v].
+        fused = torch.cat([hf_attn.q_proj.weight, hf_attn.k_proj.weight, hf_attn.v_proj.weight], dim=0)
+        self.qkv_proj = loader.linear(f"{prefix}.qkv_proj", fused, dtype)
+        self.o_proj = loader.linear(f"{prefix}.o_proj", hf_attn.o_proj.weight, dtype)
+        self.q_norm = RMSNorm(loader, f"{prefix}.q_norm", hf_attn.q_norm.weight, dims.rms_norm_eps)
+        self.k_norm = RMSNorm(loader, f"{prefix}.k_norm", hf_attn.k_norm.weight, dims.rms_norm_eps)
+
+    # ---- prefill ------------------------------------------------------------------------------
+
+    def prefill(self, x, rope, keys, values, user: int, start: int):
+        """x [1, 1, S, hidden] holds positions start..start+S-1 of `user`; S is a multiple of 32."""
+        length = x.shape[2]
+        qkv = ttnn.linear(x, self.qkv_proj)
+        q, k, v = ttnn.experimental.nlp_create_qkv_heads(
+            qkv, num_heads=self.n_heads, num_kv_heads=self.n_kv_heads, transpose_k_heads=False)
+        ttnn.deallocate(qkv)
+        q = rope.prefill(self.q_norm(q), start)
+        k = rope.prefill(self.k_norm(k), start)
+        ttnn.fill_cache(keys, k, user, update_idx=start)
+        ttnn.fill_cache(values, v, user, update_idx=start)
+        if start == 0:
+            attn = ttnn.transformer.scaled_dot_product_attention(q, k, v, is_causal=True, scale=self.scale)
+        else:
+            attn = self._attend_to_cache(q, keys, values, user, start, length, x.device())
+        out = ttnn.experimental.nlp_concat_heads(attn)
+        for tensor in (q, k, v, attn):
+            ttnn.deallocate(tensor)
+        return ttnn.linear(out, self.o_proj)
+
+    def _attend_to_cache(self, q, keys, values, user, start, length, device):
+        """A later chunk attends to everything cached before it and causally within itself."""
+        end = [user + 1, self.n_kv_heads, start + length, self.head_dim]
+        past_keys = ttnn.slice(keys, [user, 0, 0, 0], end)
+        past_values = ttnn.slice(values, [user, 0, 0, 0], end)
+        mask = ttnn.from_torch(chunk_mask(start, length), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+        return ttnn.transformer.scaled_dot_product_attention(
+            q, past_keys, past_values, attn_mask=mask, is_causal=False, scale=self.scale)
+
+    # ---- decode -------------------------------------------------------------------------------
+
+    def decode(self, x, rope_tables, keys, values, positions):
+        """x [1, 1, B, hidden]: one token per user; positions: int32 [B] on the device."""
+        batch = x.shape[2]
+        qkv = ttnn.linear(x, self.qkv_proj)
+        q, k, v = ttnn.experimental.nlp_create_qkv_heads_decode(
+            qkv, num_heads=self.n_heads, num_kv_heads=self.n_kv_heads, memory_config=ttnn.L1_HEIGHT_SHARDED_MEMORY_CONFIG)
+        ttnn.deallocate(qkv)
+        q = self._norm_and_rotate(q, self.q_norm, rope_tables["q"], batch, self.n_heads)
+        k = self._norm_and_rotate(k, self.k_norm, rope_tables["k"], batch, self.n_kv_heads)
+        ttnn.experimental.paged_update_cache(keys, self._shard_per_user(k, batch), update_idxs_tensor=positions)
+        ttnn.experimental.paged_update_cache(values, v, update_idxs_tensor=positions)
+        attn = ttnn.transformer.scaled_dot_product_attention_decode(
+            q, keys, values, cur_pos_tensor=positions, scale=self.scale)
+        # sdpa_decode pads the heads to 32: keep the real ones, then [1, B, heads, head_dim] ->
+        # [1, 1, B, heads * head_dim], the heads of each user side by side.
+        heads = ttnn.slice(attn, [0, 0, 0, 0], [1, batch, self.n_heads, self.head_dim])
+        out = ttnn.reshape(heads, [1, 1, batch, self.n_heads * self.head_dim])
+        for tensor in (q, k, v, attn, heads):
+            ttnn.deallocate(tensor)
+        return ttnn.linear(out, self.o_proj)
+
+    def _norm_and_rotate(self, heads, norm, tables, batch, n_heads):
+        """heads [1, B, n, head_dim] (sharded) -> normed and rotated, interleaved in DRAM."""
+        heads = ttnn.to_memory_config(heads, ttnn.DRAM_MEMORY_CONFIG)
+        rows = ttnn.reshape(norm(heads), [1, 1, batch * n_heads, self.head_dim])
+        rotated = ttnn.experimental.rotary_embedding(rows, *tables)
+        return ttnn.reshape(rotated, [1, batch, n_heads, self.head_dim])
+
+    def _shard_per_user(self, heads, batch):
+        """paged_update_cache wants its input height-sharded, one user's heads per core."""
+        grid = ttnn.num_cores_to_corerangeset(batch, ttnn.CoreCoord(8, 8), row_wise=True)
+        config = ttnn.create_sharded_memory_config(
+            shape=(32, self.head_dim), core_grid=grid, strategy=ttnn.ShardStrategy.HEIGHT,
+            orientation=ttnn.ShardOrientation.ROW_MAJOR, use_height_and_width_as_shard_shape=True)
+        return ttnn.to_memory_config(heads, config)
+
+
+def chunk_mask(start: int, length: int) -> torch.Tensor:
+    """[1, 1, length, start + length] additive mask: query i (position start+i) sees keys <= start+i."""
+    query = torch.arange(length).unsqueeze(1) + start
+    key = torch.arange(start + length).unsqueeze(0)
+    mask = torch.zeros(length, start + length)
+    mask[key > query] = float("-inf")
+    return mask.reshape(1, 1, length, start + length)

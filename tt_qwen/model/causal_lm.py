@@ -1,0 +1,240 @@
+"""The TTNN Qwen3 causal LM: `build_model(hf_model, tt_device, max_seq_len)`.
+
+Two explicit modes, as in tt-metal's tt_transformers:
+- `prefill(tokens, user)`: one user's prompt, padded to a multiple of 32 and run in chunks of at
+  most `prefill_chunk_size` tokens (the most one `fill_cache` call may write), KV written with
+  `fill_cache`, causal SDPA; logits for every position or only the last.
+- `decode(tokens, positions)`: one token for each of up to 32 users at their own positions, KV
+  written with `paged_update_cache`, `sdpa_decode`.
+`forward` maps HF's calling convention onto them so `GenerationMixin.generate()` works.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+import ttnn
+from transformers import GenerationMixin, PreTrainedModel, Qwen3Config
+from transformers.modeling_outputs import CausalLMOutputWithPast
+
+from tt_qwen.model.attention import SKIP_USER, position_tensor
+from tt_qwen.model.config import DTYPES, MAX_DECODE_BATCH, TILE, Qwen3Dims
+from tt_qwen.model.decoder import DecoderLayer
+from tt_qwen.model.kv_cache import KVCache, check_fits
+from tt_qwen.model.rmsnorm import RMSNorm
+from tt_qwen.model.rope import RotaryEmbedding
+from tt_qwen.model.weights import WeightLoader
+
+N150_GRID_CORES = 64  # 8x8 compute grid
+
+
+def build_model(hf_model, tt_device, max_seq_len, **options) -> "Qwen3ForTTNN":
+    return Qwen3ForTTNN(hf_model, tt_device, max_seq_len, **options)
+
+
+def max_fill_cache_length(dims: Qwen3Dims, grid_cores: int = N150_GRID_CORES) -> int:
+    """`fill_cache` gives each core one tile row of one KV head: n_kv * S/32 <= cores."""
+    return grid_cores * TILE // dims.num_key_value_heads
+
+
+class TTKVCacheState:
+    """What `forward` hands back as `past_key_values`: the tokens each user of the call has in
+    the cache (the KV tensors themselves stay on the device, in the model)."""
+
+    def __init__(self, lengths: list[int]):
+        self.lengths = lengths
+
+    def get_seq_length(self, layer_idx: int = 0) -> int:
+        return max(self.lengths, default=0)
+
+
+class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
+    """A torch.nn.Module + GenerationMixin. It derives from PreTrainedModel (itself an nn.Module)
+    because GenerationMixin in transformers 5 calls a dozen of its methods; there are no torch
+    parameters: the weights live on the TTNN device."""
+
+    config_class = Qwen3Config
+    base_model_prefix = "model"
+    main_input_name = "input_ids"
+    _supports_sdpa = True  # attention runs in TTNN; this only quiets PreTrainedModel's init check
+
+    def __init__(self, hf_model, tt_device, max_seq_len: int, *, max_batch_size: int = MAX_DECODE_BATCH,
+                 mlp_dtype: str = "bfloat16", weight_cache_dir=None, prefill_chunk_size: int | None = None,
+                 prefill_decode: bool = False):
+        self.dims = dims = Qwen3Dims.from_hf(hf_model.config)
+        # A copy: PreTrainedModel's init writes attention settings into the config it is given.
+        super().__init__(copy.deepcopy(hf_model.config))
+        if getattr(hf_model, "generation_config", None) is not None:
+            self.generation_config = copy.deepcopy(hf_model.generation_config)
+        if mlp_dtype not in DTYPES:
+            raise ValueError(f"mlp_dtype {mlp_dtype!r} is not one of {DTYPES}")
+        if not isinstance(max_seq_len, int) or max_seq_len < 1:
+            raise ValueError(f"max_seq_len must be a positive integer, got {max_seq_len!r}")
+        self.max_seq_len = max_seq_len
+        self.max_batch_size = max_batch_size
+        self.mlp_dtype = mlp_dtype
+        self.prefill_decode = prefill_decode
+        cache_len = -(-max_seq_len // TILE) * TILE
+        check_fits(dims, cache_len, max_batch_size, weight_bytes(dims, mlp_dtype))
+        self.prefill_chunk_size = prefill_chunk_size or max_fill_cache_length(dims)
+        if self.prefill_chunk_size % TILE:
+            raise ValueError(f"prefill_chunk_size {self.prefill_chunk_size} must be a multiple of {TILE}")
+        self.tt_device = tt_device
+
+        loader = WeightLoader(tt_device, weight_cache_dir)
+        hf = hf_model.model
+        self.embed_tokens = loader.table("embed_tokens", hf.embed_tokens.weight)
+        mlp_tt_dtype = ttnn.bfloat8_b if mlp_dtype == "bfloat8_b" else ttnn.bfloat16
+        self.layers = [DecoderLayer(loader, i, layer, dims, ttnn.bfloat16, mlp_tt_dtype) for i, layer in enumerate(hf.layers)]
+        self.norm = RMSNorm(loader, "norm", hf.norm.weight, dims.rms_norm_eps)
+        self.lm_head = loader.linear("lm_head", hf_model.lm_head.weight)
+        self.rope = RotaryEmbedding(loader, dims.head_dim, dims.rope_theta, cache_len)
+        self.kv_cache = KVCache(tt_device, dims, cache_len, max_batch_size)
+        self.lengths = [0] * max_batch_size
+        # Debug hook: observer(layer_index, mode, x) sees the residual stream after every layer
+        # ("prefill" chunks in order, or "decode" steps), as the per-layer PCC tests need.
+        self.layer_observer = None
+
+    @property
+    def device(self) -> torch.device:
+        return torch.device("cpu")  # logits come back as CPU torch tensors
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return torch.float32
+
+
+    # ---- prefill ------------------------------------------------------------------------------
+
+    def prefill(self, tokens, user: int = 0, last_token_only: bool = False) -> torch.Tensor:
+        """Logits [S, vocab] (or [1, vocab]) for one user's prompt, which starts a new sequence."""
+        tokens = self._check_tokens(tokens, f"prompt of user {user}")
+        self._check_user(user)
+        self._check_fits_cache(len(tokens), f"prompt of {len(tokens)} tokens")
+        self.lengths[user] = 0
+        if self.prefill_decode:
+            return self._prefill_by_decode(tokens, user, last_token_only)
+        padded = torch.zeros(-(-len(tokens) // TILE) * TILE, dtype=torch.int64)
+        padded[: len(tokens)] = tokens
+        logits = []
+        last_chunk_start = (len(tokens) - 1) // self.prefill_chunk_size * self.prefill_chunk_size
+        for start in range(0, len(padded), self.prefill_chunk_size):
+            chunk = padded[start: start + self.prefill_chunk_size]
+            if last_token_only and start != last_chunk_start:
+                self._prefill_chunk(chunk, user, start, logit_rows=None)
+                continue
+            rows = slice(len(tokens) - 1 - start, len(tokens) - start) if last_token_only else slice(0, len(chunk))
+            logits.append(self._prefill_chunk(chunk, user, start, logit_rows=rows))
+        self.lengths[user] = len(tokens)
+        return torch.cat(logits)[: 1 if last_token_only else len(tokens)]
+
+    def _prefill_chunk(self, chunk, user, start, logit_rows):
+        x = self._embed(chunk.reshape(1, -1))
+        for layer in self.layers:
+            x = layer.prefill(x, self.rope, self.kv_cache, user, start)
+            self._observe(layer, "prefill", x)
+        if logit_rows is None:
+            ttnn.deallocate(x)
+            return None
+        if logit_rows.stop - logit_rows.start < x.shape[2]:
+            # Only the tile that holds the wanted rows goes through the LM head.
+            tile_start = logit_rows.start // TILE * TILE
+            x = ttnn.slice(x, [0, 0, tile_start, 0], [1, 1, tile_start + TILE, self.dims.hidden_size])
+            logit_rows = slice(logit_rows.start - tile_start, logit_rows.stop - tile_start)
+        return self._logits(x)[logit_rows]
+
+    def _prefill_by_decode(self, tokens, user, last_token_only):
+        """Debug path: the prompt token by token through decode (never needed for correctness)."""
+        rows = [self.decode(tokens[i: i + 1], [i], users=[user])[0] for i in range(len(tokens))]
+        return torch.stack(rows[-1:] if last_token_only else rows)
+
+    # ---- decode -------------------------------------------------------------------------------
+
+    def decode(self, tokens, positions, users=None) -> torch.Tensor:
+        """Logits [B, vocab]: token i of user users[i] (default i) at position positions[i]."""
+        tokens = self._check_tokens(tokens, "decode tokens")
+        users = list(range(len(tokens))) if users is None else list(users)
+        positions = [int(p) for p in positions]
+        if not (len(users) == len(positions) == len(tokens)):
+            raise ValueError(f"decode: {len(tokens)} tokens, {len(positions)} positions and {len(users)} users must match")
+        for user, position in zip(users, positions):
+            self._check_user(user)
+            self._check_fits_cache(position + 1, f"user {user} at position {position}")
+        batch_tokens = torch.zeros(self.max_batch_size, dtype=torch.int64)
+        batch_positions = torch.full((self.max_batch_size,), SKIP_USER, dtype=torch.int64)
+        batch_tokens[users] = tokens
+        batch_positions[users] = torch.tensor(positions)
+
+        x = self._embed(batch_tokens.reshape(1, -1))
+        rope_tables = self.rope.decode_tables(batch_positions, self.dims.num_attention_heads, self.dims.num_key_value_heads, self.tt_device)
+        tt_positions = position_tensor(batch_positions, self.tt_device)
+        for layer in self.layers:
+            x = layer.decode(x, rope_tables, self.kv_cache, tt_positions)
+            self._observe(layer, "decode", x)
+        for user, position in zip(users, positions):
+            self.lengths[user] = position + 1
+        return self._logits(x)[users]
+
+    # ---- shared -------------------------------------------------------------------------------
+
+    def _observe(self, layer, mode, x):
+        if self.layer_observer is not None:
+            self.layer_observer(layer.index, mode, x)
+
+    def _embed(self, ids):
+        tt_ids = ttnn.from_torch(ids.to(torch.int32), dtype=ttnn.uint32, layout=ttnn.ROW_MAJOR_LAYOUT, device=self.tt_device)
+        x = ttnn.embedding(tt_ids, self.embed_tokens, layout=ttnn.TILE_LAYOUT)
+        return ttnn.reshape(x, [1, 1, ids.shape[-1], self.dims.hidden_size])
+
+    def _logits(self, x) -> torch.Tensor:
+        """Final norm and LM head: [1, 1, R, hidden] on device -> [R, vocab] float32 on the host."""
+        logits = ttnn.linear(self.norm(x), self.lm_head)
+        return ttnn.to_torch(logits).to(torch.float32).reshape(-1, self.dims.vocab_size)
+
+    def _check_tokens(self, tokens, what) -> torch.Tensor:
+        tokens = torch.as_tensor(tokens, dtype=torch.int64).reshape(-1)
+        if tokens.numel() == 0:
+            raise ValueError(f"{what} is empty: at least one token is needed")
+        bad = tokens[(tokens < 0) | (tokens >= self.dims.vocab_size)]
+        if bad.numel():
+            raise ValueError(f"{what}: token id {int(bad[0])} is outside the vocabulary 0..{self.dims.vocab_size - 1}")
+        return tokens
+
+    def _check_user(self, user):
+        if not 0 <= user < self.max_batch_size:
+            raise ValueError(f"user {user} is outside the KV cache's batch 0..{self.max_batch_size - 1} (max_batch_size {self.max_batch_size})")
+
+    def _check_fits_cache(self, length, what):
+        if length > self.max_seq_len:
+            raise ValueError(f"{what} needs {length} cache positions, more than max_seq_len {self.max_seq_len}")
+
+    # ---- HF calling convention ----------------------------------------------------------------
+
+    def forward(self, input_ids=None, past_key_values=None, attention_mask=None, logits_to_keep=0,
+                use_cache=True, **unused) -> CausalLMOutputWithPast:
+        """input_ids [B, S]. Without tokens in the cache: prefill each user's prompt (equal lengths);
+        with them: decode the last token of each user at its position."""
+        if input_ids is None:
+            raise ValueError("input_ids is required (inputs_embeds is not supported)")
+        batch = input_ids.shape[0]
+        if batch > self.max_batch_size:
+            raise ValueError(f"batch {batch} is over max_batch_size {self.max_batch_size} (at most {MAX_DECODE_BATCH})")
+        if attention_mask is not None and not bool(attention_mask.all()):
+            raise ValueError("padded batches (attention_mask with zeros) are not supported: give every user a prompt of its own length via prefill()")
+        if isinstance(past_key_values, TTKVCacheState) and past_key_values.get_seq_length() > 0:
+            positions = past_key_values.lengths[:batch]
+            logits = self.decode(input_ids[:, -1], positions).unsqueeze(1)
+        else:
+            last_only = logits_to_keep == 1
+            logits = torch.stack([self.prefill(input_ids[b], user=b, last_token_only=last_only) for b in range(batch)])
+        return CausalLMOutputWithPast(logits=logits, past_key_values=TTKVCacheState(self.lengths[:batch]))
+
+
+def weight_bytes(dims: Qwen3Dims, mlp_dtype: str) -> int:
+    """DRAM taken by the weights: bf16 everywhere but the MLP (bfloat8_b: 1088 B per 1024 values)."""
+    attention = dims.hidden_size * dims.qkv_width + dims.num_attention_heads * dims.head_dim * dims.hidden_size
+    mlp = 3 * dims.hidden_size * dims.intermediate_size
+    mlp_bytes = mlp * (1088 / 1024 if mlp_dtype == "bfloat8_b" else 2)
+    tables = 2 * dims.vocab_size * dims.hidden_size  # embedding table + LM head
+    return int(dims.num_hidden_layers * (2 * attention + mlp_bytes) + 2 * tables)

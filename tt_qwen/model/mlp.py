@@ -1,0 +1,22 @@
+"""Qwen3 MLP: down_proj(silu(gate_proj(x)) * up_proj(x)). Same ops in prefill and decode."""
+
+from __future__ import annotations
+
+import ttnn
+
+
+class MLP:
+    def __init__(self, loader, prefix: str, hf_mlp, dtype):
+        self.gate_proj = loader.linear(f"{prefix}.gate_proj", hf_mlp.gate_proj.weight, dtype)
+        self.up_proj = loader.linear(f"{prefix}.up_proj", hf_mlp.up_proj.weight, dtype)
+        self.down_proj = loader.linear(f"{prefix}.down_proj", hf_mlp.down_proj.weight, dtype)
+
+    def __call__(self, x):
+        gate = ttnn.linear(x, self.gate_proj, activation="silu")
+        up = ttnn.linear(x, self.up_proj)
+        hidden = ttnn.mul(gate, up)
+        ttnn.deallocate(gate)
+        ttnn.deallocate(up)
+        out = ttnn.linear(hidden, self.down_proj)
+        ttnn.deallocate(hidden)
+        return out
