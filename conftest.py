@@ -130,6 +130,47 @@ def hf_model(model_spec):
     return loaded
 
 
+# ---- reports --------------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _record_pcc(request):
+    """Every assert_pcc of a test lands in its user_properties, and so in the session report."""
+    from tt_qwen import compare
+
+    def observe(what, result, threshold):
+        request.node.user_properties.append((f"pcc {what}", round(result.pcc, 6)))
+
+    compare.observers.append(observe)
+    yield
+    compare.observers.remove(observe)
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.user_properties:
+        _SESSION_RESULTS.append({"test": report.nodeid, "outcome": report.outcome, "properties": dict(report.user_properties)})
+
+
+_SESSION_RESULTS: list = []
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """Write reports/out/tests-<backend>.{json,md} when the session measured anything."""
+    config = session.config
+    benchmark_session = getattr(config, "_benchmarksession", None)
+    benchmarks = [b.as_dict(include_data=False) for b in getattr(benchmark_session, "benchmarks", [])]
+    if _SESSION_RESULTS or benchmarks:
+        from tt_qwen import reports
+
+        out = ROOT / "reports" / "out"
+        config._tt_qwen_reports = reports.write_session_report(_SESSION_RESULTS, benchmarks, out, config.backend_name)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    for path in getattr(config, "_tt_qwen_reports", []):
+        terminalreporter.write_line(f"tt-qwen report: {path}")
+
+
 # ---- determinism ----------------------------------------------------------------------------
 
 @pytest.fixture(autouse=True)

@@ -60,9 +60,16 @@ def pcc(expected: torch.Tensor, actual: torch.Tensor) -> float:
     return compare(expected, actual).pcc
 
 
+# Callables observer(what, comparison, threshold), told of every assert_pcc: the test session
+# uses this to put every PCC it checked into its report.
+observers: list = []
+
+
 def assert_pcc(expected: torch.Tensor, actual: torch.Tensor, threshold: float, what: str) -> Comparison:
     """Fail with a message naming what was compared, the figures and the threshold."""
     result = compare(expected, actual)
+    for observer in observers:
+        observer(what, result, threshold)
     if not result.passes(threshold):
         raise AssertionError(f"{what}: {result.describe()} is below the PCC threshold {threshold}")
     return result
@@ -73,8 +80,8 @@ def _as_float64(tensor) -> torch.Tensor:
 
 
 def _pcc(e: torch.Tensor, a: torch.Tensor) -> float:
-    if e.numel() == 0:
-        return 1.0  # nothing finite to compare and every non-finite value matched exactly
+    if e.numel() == 0 or torch.equal(e, a):
+        return 1.0  # equal (or nothing finite left and every non-finite value matched exactly)
     e_var, a_var = _is_constant(e), _is_constant(a)
     if e_var and a_var:
         return 1.0 if torch.equal(e, a) else 0.0

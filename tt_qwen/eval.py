@@ -54,6 +54,7 @@ class EvalResult:
     tokens_per_second_per_user: float
     first_mismatch: int | None
     layer_pcc: dict = field(default_factory=dict)  # {"prefill": [...], "decode": [...]}
+    roofline: dict | None = None
     settings: dict = field(default_factory=dict)
 
     def yt_metrics(self) -> dict:
@@ -180,12 +181,12 @@ def _read_ids(path) -> list[int]:
     return [int(v) for v in values]
 
 
-def reference(hf_model, spec, prompts, args) -> dict:
+def reference(hf_model, spec, prompts, max_new_tokens: int, min_new_tokens: int, cache_dir=None) -> dict:
     """HF greedy tokens [batch][N] and HF's top-5 at every step, cached on disk."""
     import torch
 
-    key = _reference_key(hf_model, spec, prompts, args)
-    path = Path(args.cache_dir) / "reference" / f"{key}.pt"
+    key = _reference_key(hf_model, spec, prompts, max_new_tokens, min_new_tokens)
+    path = Path(cache_dir or DEFAULT_CACHE_DIR) / "reference" / f"{key}.pt"
     if path.is_file():
         return torch.load(path)
     tokens, top5 = [], []
@@ -193,7 +194,7 @@ def reference(hf_model, spec, prompts, args) -> dict:
         prompt = torch.tensor(ids).reshape(1, -1)
         with torch.no_grad():
             out = hf_model.generate(prompt, attention_mask=torch.ones_like(prompt), do_sample=False,
-                                    max_new_tokens=args.max_new_tokens, min_new_tokens=args.min_new_tokens)
+                                    max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens)
             generated = out[0, prompt.shape[1]:]
             logits = hf_model(out[:, :-1]).logits[0, prompt.shape[1] - 1:]
         tokens.append(generated)
@@ -204,9 +205,9 @@ def reference(hf_model, spec, prompts, args) -> dict:
     return result
 
 
-def _reference_key(hf_model, spec, prompts, args) -> str:
+def _reference_key(hf_model, spec, prompts, max_new_tokens, min_new_tokens) -> str:
     digest = hashlib.sha256()
-    digest.update(json.dumps([spec.name, spec.source, args.max_new_tokens, args.min_new_tokens, prompts]).encode())
+    digest.update(json.dumps([spec.name, spec.source, max_new_tokens, min_new_tokens, prompts]).encode())
     digest.update(hf_model.lm_head.weight.detach().float().numpy().tobytes()[: 1 << 20])
     digest.update(hf_model.model.layers[-1].mlp.down_proj.weight.detach().float().numpy().tobytes()[: 1 << 20])
     return digest.hexdigest()[:24]
@@ -300,17 +301,19 @@ def layer_pcc(model, hf_model, prompt, next_token) -> dict:
 
 def run(args) -> EvalResult:
     import torch
+    import transformers
 
     from tt_qwen import backends, models
 
     check_args(args)
     torch.manual_seed(args.seed)
+    transformers.utils.logging.disable_progress_bar()
     spec = choose_model(args.model)
     hf_model = models.load_hf_model(spec)
     tokenizer = models.load_tokenizer(spec)
     prompts = prompt_ids(args, spec, tokenizer, hf_model.config.vocab_size)
     _say(f"model {spec.name} ({spec.source or spec.kind}), prompt {len(prompts[0])} tokens x batch {args.batch}, {args.max_new_tokens} teacher-forced tokens")
-    ref = reference(hf_model, spec, prompts, args)
+    ref = reference(hf_model, spec, prompts, args.max_new_tokens, args.min_new_tokens, args.cache_dir)
     max_seq_len = args.max_seq_len or -(-(len(prompts[0]) + args.max_new_tokens) // 32) * 32
     if len(prompts[0]) + args.max_new_tokens > max_seq_len:
         raise EvalError(f"prompt ({len(prompts[0])}) + new tokens ({args.max_new_tokens}) = {len(prompts[0]) + args.max_new_tokens} is over --max_seq_len {max_seq_len}")
@@ -329,13 +332,19 @@ def run(args) -> EvalResult:
     tt_top5, prefill_s, decode_s = teacher_force(candidate, prompts, ref["tokens"], args.prefill_decode, progress=_progress)
     scores = accuracy(tt_top5, ref["tokens"], ref["hf_top5"])
     pcc = layer_pcc(candidate, hf_model, prompts[0], ref["tokens"][0, 0]) if mode == "tt" else {}
+    tokens_per_second = 1.0 / decode_s if decode_s else 0.0
+    bound = None
+    if hasattr(candidate, "dims"):
+        from tt_qwen.model.footprint import roofline
+
+        bound = roofline(candidate.dims, candidate.mlp_dtype, len(prompts[0]) + args.max_new_tokens, args.batch, tokens_per_second)
     return EvalResult(
         mode=mode, backend=backend_name, model=spec.name, model_file=args.model_file or "tt_qwen",
         prefill_len=len(prompts[0]), decode_len=args.max_new_tokens, batch=args.batch, trace=args.trace,
         top1=scores["top1"], top5=scores["top5"], top5_tt_in_hf=scores["top5_tt_in_hf"],
         total=args.max_new_tokens * args.batch, prefill_seconds=prefill_s, decode_seconds_per_step=decode_s,
-        tokens_per_second_per_user=1.0 / decode_s if decode_s else 0.0, first_mismatch=scores["first_mismatch"],
-        layer_pcc=pcc, settings={"max_seq_len": max_seq_len, "prefill_decode": args.prefill_decode, "seed": args.seed},
+        tokens_per_second_per_user=tokens_per_second, first_mismatch=scores["first_mismatch"],
+        layer_pcc=pcc, roofline=bound, settings={"max_seq_len": max_seq_len, "prefill_decode": args.prefill_decode, "seed": args.seed},
     )
 
 

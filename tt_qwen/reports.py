@@ -19,7 +19,7 @@ PERF_TOLERANCE = 0.15
 # Absolute drop beyond which an accuracy figure is a regression.
 ACCURACY_TOLERANCE = 0.01
 HIGHER_IS_BETTER = ("top1", "top5", "top5_tt_in_hf", "tokens_per_second_per_user")
-LOWER_IS_BETTER = ("prefill_seconds", "decode_seconds_per_step")
+LOWER_IS_BETTER = ("prefill_seconds", "decode_seconds_per_step", "mean_seconds")
 ACCURACY_KEYS = ("top1", "top5", "top5_tt_in_hf")
 
 
@@ -46,7 +46,7 @@ def write_eval_report(result: dict, out_dir: Path) -> list[Path]:
         **environment(),
         "result": result,
         "floors": {metric: accuracy_floor(kind, metric) for metric in ("top1", "top5")},
-        "roofline": decode_roofline(result["model"], result["settings"].get("max_seq_len", 0), result["tokens_per_second_per_user"]),
+        "roofline": result.get("roofline"),
     }
     stem = out_dir / f"eval-{result['model']}-{result['backend']}"
     paths = [stem.with_suffix(".json"), stem.with_suffix(".md")]
@@ -81,7 +81,7 @@ def eval_markdown(document: dict) -> str:
     ]
     roofline = document.get("roofline")
     if roofline:
-        lines += ["", "## Decode roofline (n150, 288 GB/s DRAM)", "", roofline["summary"]]
+        lines += ["", "## Decode roofline (n150, 288 GB/s DRAM)", "", roofline["summary"], "", _backend_note(r["backend"])]
     for mode, values in r.get("layer_pcc", {}).items():
         if values:
             lines += ["", f"## PCC by layer, {mode}", "", "| layer | PCC |", "|---|---|"]
@@ -96,26 +96,6 @@ def _backend_note(backend: str) -> str:
         "device": "Timings on the device backend are n150 figures.",
         "cpu": "Mode hf: the HF model itself through the same loop (a harness check), on the CPU.",
     }.get(backend, "")
-
-
-def decode_roofline(model: str, max_seq_len: int, measured_tps: float) -> dict | None:
-    """Bytes read per decode step (every weight once + the KV cache) and the ceiling they imply."""
-    from tt_qwen.models import QWEN3_0_6B_CONFIG
-
-    if model not in ("Qwen3-0.6B", "qwen3-0.6b-random"):
-        return None
-    c = QWEN3_0_6B_CONFIG
-    per_layer = c["hidden_size"] * (c["num_attention_heads"] + 2 * c["num_key_value_heads"]) * c["head_dim"] \
-        + c["num_attention_heads"] * c["head_dim"] * c["hidden_size"] + 3 * c["hidden_size"] * c["intermediate_size"]
-    weight_bytes = 2 * (c["num_hidden_layers"] * per_layer + c["vocab_size"] * c["hidden_size"])
-    kv_bytes = 2 * c["num_key_value_heads"] * c["head_dim"] * 2 * c["num_hidden_layers"] * max_seq_len
-    seconds = (weight_bytes + kv_bytes) / 288e9
-    return {
-        "weight_bytes": weight_bytes, "kv_bytes_at_max_seq_len": kv_bytes, "floor_seconds": seconds,
-        "ceiling_tokens_per_second_per_user": 1 / seconds, "measured_tokens_per_second_per_user": measured_tps,
-        "summary": (f"bf16 weights {weight_bytes / 1e9:.3f} GB + KV {kv_bytes / 1e6:.1f} MB at {max_seq_len} positions "
-                    f"per step: floor {seconds * 1000:.2f} ms, ceiling {1 / seconds:.0f} t/s/u; measured {measured_tps:.1f} t/s/u."),
-    }
 
 
 def plot_eval(document: dict, path: Path) -> Path | None:
@@ -148,12 +128,13 @@ def plot_eval(document: dict, path: Path) -> Path | None:
     return path
 
 
-def write_session_report(results: list[dict], benchmark_json: Path | None, out_dir: Path, backend: str) -> list[Path]:
-    """The test session's report: every recorded PCC figure and the pytest-benchmark timings."""
+def write_session_report(results: list[dict], benchmark_stats: list[dict], out_dir: Path, backend: str) -> list[Path]:
+    """The test session's report: every recorded PCC figure and the pytest-benchmark timings
+    (`benchmark_stats`: pytest-benchmark's own JSON records, as in --benchmark-json)."""
     from tt_qwen.thresholds import PCC
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    benchmarks = _benchmarks(benchmark_json)
+    benchmarks = [_benchmark(b) for b in benchmark_stats]
     document = {
         "schema_version": SCHEMA_VERSION, "kind": "test-session", "backend": backend, **environment(),
         "results": results, "benchmarks": benchmarks,
@@ -185,12 +166,10 @@ def _figures(properties: dict) -> str:
     return "; ".join(f"{k} {show(v)}" for k, v in properties.items())
 
 
-def _benchmarks(path: Path | None) -> list[dict]:
-    if not path or not path.is_file():
-        return []
-    data = json.loads(path.read_text())
-    return [{"name": b["name"], "mean": b["stats"]["mean"], "min": b["stats"]["min"], "rounds": b["stats"]["rounds"],
-             "extra_info": b.get("extra_info", {})} for b in data.get("benchmarks", [])]
+def _benchmark(record: dict) -> dict:
+    stats = record["stats"]
+    return {"name": record["name"], "mean": stats["mean"], "min": stats["min"], "rounds": stats["rounds"],
+            "extra_info": record.get("extra_info", {})}
 
 
 def compare_to_baseline(baseline: Path, current: Path, perf_tolerance: float = PERF_TOLERANCE,
@@ -220,11 +199,11 @@ def _load_figures(path: Path) -> dict:
     figures = {}
     if document["kind"] == "eval":
         r = document["result"]
-        for key in HIGHER_IS_BETTER + LOWER_IS_BETTER:
+        for key in HIGHER_IS_BETTER + LOWER_IS_BETTER[:2]:
             figures[f"eval:{key}"] = r[key]
     else:
         for b in document.get("benchmarks", []):
-            figures[f"{b['name']}:decode_seconds_per_step" if "decode" in b["name"] else f"{b['name']}:prefill_seconds"] = b["mean"]
+            figures[f"{b['name']}:mean_seconds"] = b["mean"]
         for result in document.get("results", []):
             for name, value in result["properties"].items():
                 if name.startswith("pcc") and isinstance(value, (int, float)):

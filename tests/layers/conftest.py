@@ -1,6 +1,5 @@
 import pytest
 
-from tests.layers.harness import BlockHarness
 from tt_qwen import models
 
 # The layer tier runs on these whatever --model says: two tiny shapes and one layer of the real
@@ -17,6 +16,8 @@ def layer_model(request):
 
 @pytest.fixture
 def harness(layer_model, backend, needs_numbers):
+    from tests.layers.harness import BlockHarness  # imports the model, hence `ttnn`: after configure
+
     key = id(layer_model)
     if key not in _HARNESSES:
         _HARNESSES[key] = BlockHarness(layer_model, backend.device)

@@ -2,8 +2,8 @@
 
 Two explicit modes, as in tt-metal's tt_transformers:
 - `prefill(tokens, user)`: one user's prompt, padded to a multiple of 32 and run in chunks of at
-  most `prefill_chunk_size` tokens (the most one `fill_cache` call may write), KV written with
-  `fill_cache`, causal SDPA; logits for every position or only the last.
+  most `prefill_chunk_size` tokens, KV written with `fill_cache`, causal SDPA (later chunks attend
+  to the cache through a mask); logits for every position or only the last.
 - `decode(tokens, positions)`: one token for each of up to 32 users at their own positions, KV
   written with `paged_update_cache`, `sdpa_decode`.
 `forward` maps HF's calling convention onto them so `GenerationMixin.generate()` works.
@@ -21,21 +21,20 @@ from transformers.modeling_outputs import CausalLMOutputWithPast
 from tt_qwen.model.attention import SKIP_USER, position_tensor
 from tt_qwen.model.config import DTYPES, MAX_DECODE_BATCH, TILE, Qwen3Dims
 from tt_qwen.model.decoder import DecoderLayer
+from tt_qwen.model.footprint import weight_bytes
 from tt_qwen.model.kv_cache import KVCache, check_fits
 from tt_qwen.model.rmsnorm import RMSNorm
 from tt_qwen.model.rope import RotaryEmbedding
 from tt_qwen.model.weights import WeightLoader
 
-N150_GRID_CORES = 64  # 8x8 compute grid
+# fill_cache in ttnn 0.81.1 takes any length (the mock tier checks it; OPS.md's grid limit is from
+# older releases). Chunks bound what one prefill pass holds on the device, as tt_transformers'
+# MAX_PREFILL_CHUNK_SIZE does; 2048 is the longest prefill the public bring-up measured.
+DEFAULT_PREFILL_CHUNK = 2048
 
 
 def build_model(hf_model, tt_device, max_seq_len, **options) -> "Qwen3ForTTNN":
     return Qwen3ForTTNN(hf_model, tt_device, max_seq_len, **options)
-
-
-def max_fill_cache_length(dims: Qwen3Dims, grid_cores: int = N150_GRID_CORES) -> int:
-    """`fill_cache` gives each core one tile row of one KV head: n_kv * S/32 <= cores."""
-    return grid_cores * TILE // dims.num_key_value_heads
 
 
 class TTKVCacheState:
@@ -77,7 +76,7 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
         self.prefill_decode = prefill_decode
         cache_len = -(-max_seq_len // TILE) * TILE
         check_fits(dims, cache_len, max_batch_size, weight_bytes(dims, mlp_dtype))
-        self.prefill_chunk_size = prefill_chunk_size or max_fill_cache_length(dims)
+        self.prefill_chunk_size = prefill_chunk_size or DEFAULT_PREFILL_CHUNK
         if self.prefill_chunk_size % TILE:
             raise ValueError(f"prefill_chunk_size {self.prefill_chunk_size} must be a multiple of {TILE}")
         self.tt_device = tt_device
@@ -230,11 +229,3 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
             logits = torch.stack([self.prefill(input_ids[b], user=b, last_token_only=last_only) for b in range(batch)])
         return CausalLMOutputWithPast(logits=logits, past_key_values=TTKVCacheState(self.lengths[:batch]))
 
-
-def weight_bytes(dims: Qwen3Dims, mlp_dtype: str) -> int:
-    """DRAM taken by the weights: bf16 everywhere but the MLP (bfloat8_b: 1088 B per 1024 values)."""
-    attention = dims.hidden_size * dims.qkv_width + dims.num_attention_heads * dims.head_dim * dims.hidden_size
-    mlp = 3 * dims.hidden_size * dims.intermediate_size
-    mlp_bytes = mlp * (1088 / 1024 if mlp_dtype == "bfloat8_b" else 2)
-    tables = 2 * dims.vocab_size * dims.hidden_size  # embedding table + LM head
-    return int(dims.num_hidden_layers * (2 * attention + mlp_bytes) + 2 * tables)

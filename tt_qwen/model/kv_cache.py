@@ -14,14 +14,7 @@ import torch
 import ttnn
 
 from tt_qwen.model.config import MAX_DECODE_BATCH, TILE, Qwen3Dims
-
-N150_DRAM_BYTES = 12 * 2**30
-BF16_BYTES = 2
-
-
-def cache_bytes(dims: Qwen3Dims, max_seq_len: int, batch: int) -> int:
-    per_tensor = batch * dims.num_key_value_heads * max_seq_len * dims.head_dim * BF16_BYTES
-    return 2 * dims.num_hidden_layers * per_tensor
+from tt_qwen.model.footprint import N150_DRAM_BYTES, cache_bytes
 
 
 def check_fits(dims: Qwen3Dims, max_seq_len: int, batch: int, weight_bytes: int) -> None:
@@ -31,7 +24,7 @@ def check_fits(dims: Qwen3Dims, max_seq_len: int, batch: int, weight_bytes: int)
     if needed + weight_bytes > N150_DRAM_BYTES:
         raise MemoryError(
             f"KV cache for batch {batch} x max_seq_len {max_seq_len} needs {needed / 2**30:.2f} GiB and the weights "
-            f"{weight_bytes / 2**30:.2f} GiB: more than the n150's {N150_DRAM_BYTES / 2**30:.0f} GiB of DRAM; "
+            f"{weight_bytes / 2**30:.2f} GiB: more than the n150's {N150_DRAM_BYTES / 2**30:.2f} GiB of DRAM; "
             f"lower max_seq_len or size the cache to the real batch (max_batch_size)"
         )
 

@@ -1,0 +1,44 @@
+"""pytest-benchmark timings: prefill time to first token and decode step time.
+
+What the figures mean depends on the backend, and the report says so: on the device they are
+n150 figures (anchors from the public bring-up: 52 ms TTFT and 28.0 t/s/u untraced bf16); on the
+host they time our CPU emulation; on the mock device they time the real ttnn's host-side
+dispatch, which is what bounds untraced decode on a real card.
+"""
+
+import pytest
+import torch
+
+from tt_qwen.model.footprint import roofline
+
+PREFILL_LENGTHS = [32, 128, 512]
+
+
+def _info(benchmark, backend, model_spec, **figures):
+    benchmark.extra_info.update(backend=backend.name, model=model_spec.name, **figures)
+
+
+@pytest.fixture
+def bench_model(build_tt, hf_model):
+    return build_tt(hf_model, 1024)
+
+
+@pytest.mark.model_kinds("tiny-trained", "random-full", "pretrained")
+@pytest.mark.parametrize("length", PREFILL_LENGTHS, ids=[f"prefill-seq{n}-bf16" for n in PREFILL_LENGTHS])
+def test_prefill_time_to_first_token(benchmark, bench_model, hf_model, model_spec, backend, length):
+    ids = torch.randint(0, hf_model.config.vocab_size, (length,))
+    _info(benchmark, backend, model_spec, prompt_len=length)
+    benchmark.pedantic(bench_model.prefill, args=(ids,), kwargs={"last_token_only": True}, rounds=3, warmup_rounds=1)
+
+
+@pytest.mark.model_kinds("tiny-trained", "random-full", "pretrained")
+@pytest.mark.parametrize("batch", [1, 32], ids=["decode-batch1-bf16", "decode-batch32-bf16"])
+def test_decode_step(benchmark, bench_model, hf_model, model_spec, backend, batch):
+    position = 127
+    for user in range(batch):
+        bench_model.prefill(torch.randint(0, hf_model.config.vocab_size, (position,)), user=user, last_token_only=True)
+    tokens = torch.randint(0, hf_model.config.vocab_size, (batch,))
+    benchmark.pedantic(bench_model.decode, args=(tokens, [position] * batch), rounds=5, warmup_rounds=1)
+    figures = roofline(bench_model.dims, bench_model.mlp_dtype, position + 1, batch, 1.0 / benchmark.stats.stats.mean)
+    figures.pop("summary")
+    _info(benchmark, backend, model_spec, batch=batch, position=position, **figures)

@@ -1,0 +1,73 @@
+"""The main job, `python -m tt_qwen.eval`, as a user runs it."""
+
+import json
+import re
+
+import pytest
+
+from tt_qwen import eval as tt_eval
+from tt_qwen import reports
+
+
+def run(capsys, *args):
+    code = tt_eval.main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def report_dir(tmp_path):
+    return tmp_path / "reports"
+
+
+def test_default_run_prints_accuracy_and_yt_metrics_and_writes_reports(capsys, report_dir, backend, needs_numbers, tmp_path):
+    code, out, err = run(capsys, "--model", "tiny-trained", "--backend", backend.name, "--max_new_tokens", "24",
+                         "--report_dir", str(report_dir), "--cache_dir", str(tmp_path / "cache"))
+    assert code == 0, err
+    metrics = json.loads(next(line for line in out.splitlines() if line.startswith("YT_METRICS="))[len("YT_METRICS="):])
+    assert list(metrics)[:8] == ["mode", "trace", "top1", "top5", "prefill_len", "decode_len", "batch", "total"]
+    assert metrics["decode_len"] == 24 and metrics["total"] == 24 and metrics["backend"] == backend.name
+    names = sorted(p.name for p in report_dir.iterdir())
+    assert names == [f"eval-tiny-trained-{backend.name}.{ext}" for ext in ("json", "md", "png")]
+    document = json.loads((report_dir / f"eval-tiny-trained-{backend.name}.json").read_text())
+    assert document["schema_version"] == reports.SCHEMA_VERSION
+    assert len(document["result"]["layer_pcc"]["prefill"]) == 2 and len(document["result"]["layer_pcc"]["decode"]) == 2
+
+
+def test_automation_mode_with_synthetic_prompt_and_batch(capsys, report_dir, backend, needs_numbers, tmp_path):
+    code, out, err = run(capsys, "--mode", "tt", "--model", "tiny-trained", "--backend", backend.name, "--prefill-len", "40",
+                         "--decode-len", "8", "--batch", "3", "--report_dir", str(report_dir), "--cache_dir", str(tmp_path))
+    assert code == 0, err
+    metrics = json.loads(out.split("YT_METRICS=")[1].splitlines()[0])
+    assert (metrics["prefill_len"], metrics["decode_len"], metrics["batch"], metrics["total"]) == (40, 8, 3, 24)
+
+
+def test_hf_mode_scores_the_reference_against_itself(capsys, report_dir, tmp_path):
+    code, out, err = run(capsys, "--mode", "hf", "--model", "tiny-trained", "--decode-len", "16",
+                         "--report_dir", str(report_dir), "--cache_dir", str(tmp_path))
+    assert code == 0, err
+    metrics = json.loads(out.split("YT_METRICS=")[1].splitlines()[0])
+    assert metrics["top1"] == 1.0 and metrics["mode"] == "hf"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--model", "/nonexistent/checkpoint"], r"no config.json in /nonexistent/checkpoint"),
+    (["--model", "tiny-trained", "--max_seq_len", "64", "--max_new_tokens", "200"], r"is over --max_seq_len 64"),
+    (["--model", "tiny-trained", "--batch", "33"], r"--batch 33 is outside 1..32"),
+    (["--model", "tiny-trained", "--prompt", ""], r"prompt is empty"),
+    (["--model", "tiny-trained", "--trace"], r"--trace: .* does not capture decode traces"),
+], ids=["missing-checkpoint", "prompt-over-max-seq-len", "batch-over-32", "empty-prompt", "trace-unsupported"])
+def test_bad_input_is_one_clear_line(capsys, tmp_path, args, message):
+    code, _, err = run(capsys, *args, "--backend", "host", "--report_dir", str(tmp_path), "--cache_dir", str(tmp_path))
+    assert code == 2
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("tt_qwen.eval: error:") and "Traceback" not in err, err
+    assert re.search(message, last), last
+
+
+def test_model_file_without_build_model_is_refused(capsys, tmp_path):
+    bad = tmp_path / "model.py"
+    bad.write_text("x = 1\n")
+    code, _, err = run(capsys, str(bad), "--model", "tiny-trained", "--backend", "host", "--max_new_tokens", "4",
+                       "--report_dir", str(tmp_path), "--cache_dir", str(tmp_path))
+    assert code == 2 and "has no build_model" in err

@@ -1,0 +1,30 @@
+"""Every threshold lives in tt_qwen/thresholds.py, and the README prints the same table."""
+
+from pathlib import Path
+
+import pytest
+
+from tt_qwen.thresholds import ACCURACY, PCC, accuracy_floor, pcc_threshold
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def test_readme_prints_every_threshold():
+    text = README.read_text()
+    for (component, dtype), value in PCC.items():
+        assert f"| `{component}` | {dtype} | {value} |" in text, f"README lacks the row of {component}/{dtype}"
+    for (kind, metric), value in ACCURACY.items():
+        assert f"| {kind} | {metric} | {value} |" in text, f"README lacks the row of {kind}/{metric}"
+
+
+def test_thresholds_are_probabilities():
+    assert all(0.0 < v <= 1.0 for v in [*PCC.values(), *ACCURACY.values()])
+
+
+def test_unknown_threshold_is_a_clear_error():
+    with pytest.raises(KeyError, match=r"no PCC threshold for \('op.linear', 'float64'\).*known dtypes"):
+        pcc_threshold("op.linear", "float64")
+
+
+def test_models_without_a_target_get_tt_metal_defaults():
+    assert accuracy_floor("some-model", "top1") == 0.83

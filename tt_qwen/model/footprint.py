@@ -1,0 +1,48 @@
+"""Bytes on the n150: what the weights and KV cache occupy in DRAM, and what one decode step
+reads (the roofline: at 288 GB/s, bytes read per step bound tokens/s/user from above)."""
+
+from __future__ import annotations
+
+from tt_qwen.model.config import Qwen3Dims
+
+# 12 DRAM banks of 1,072,693,184 B each, as the real allocator reports them (ttnn.get_memory_view).
+N150_DRAM_BYTES = 12 * 1_072_693_184
+N150_DRAM_BYTES_PER_SECOND = 288e9
+BYTES_PER_VALUE = {"bfloat16": 2.0, "bfloat8_b": 1088 / 1024}  # bfp8: 1088 B per 32x32 tile
+
+
+def layer_weight_bytes(dims: Qwen3Dims, mlp_dtype: str) -> int:
+    attention = dims.hidden_size * dims.qkv_width + dims.num_attention_heads * dims.head_dim * dims.hidden_size
+    mlp = 3 * dims.hidden_size * dims.intermediate_size
+    return int(dims.num_hidden_layers * (attention * BYTES_PER_VALUE["bfloat16"] + mlp * BYTES_PER_VALUE[mlp_dtype]))
+
+
+def weight_bytes(dims: Qwen3Dims, mlp_dtype: str) -> int:
+    """DRAM taken by the weights: the layers, the embedding table and the LM head (bf16)."""
+    tables = 2 * dims.vocab_size * dims.hidden_size * 2
+    return layer_weight_bytes(dims, mlp_dtype) + tables
+
+
+def cache_bytes(dims: Qwen3Dims, positions: int, batch: int) -> int:
+    """K and V of every layer, bf16, for `batch` users x `positions` positions."""
+    return 2 * dims.num_hidden_layers * batch * dims.num_key_value_heads * positions * dims.head_dim * 2
+
+
+def decode_read_bytes(dims: Qwen3Dims, mlp_dtype: str, positions: int, batch: int) -> int:
+    """One decode step reads every layer weight, the whole LM head (the embedding only one row
+    per user) and the cached K/V of every user."""
+    lm_head = dims.vocab_size * dims.hidden_size * 2
+    return layer_weight_bytes(dims, mlp_dtype) + lm_head + cache_bytes(dims, positions, batch)
+
+
+def roofline(dims: Qwen3Dims, mlp_dtype: str, positions: int, batch: int, measured_tokens_per_second: float) -> dict:
+    read = decode_read_bytes(dims, mlp_dtype, positions, batch)
+    floor = read / N150_DRAM_BYTES_PER_SECOND
+    return {
+        "bytes_read_per_step": read, "floor_seconds_per_step": floor,
+        "n150_ceiling_tokens_per_second_per_user": 1 / floor,
+        "measured_tokens_per_second_per_user": measured_tokens_per_second,
+        "summary": (f"{mlp_dtype} MLP, bf16 elsewhere: {read / 1e9:.3f} GB read per decode step at {positions} cached "
+                    f"positions x batch {batch}; at 288 GB/s the floor is {floor * 1000:.2f} ms, a ceiling of "
+                    f"{1 / floor:.0f} t/s/u. Measured: {measured_tokens_per_second:.1f} t/s/u."),
+    }
