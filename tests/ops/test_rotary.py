@@ -1,0 +1,27 @@
+"""ttnn.experimental.rotary_embedding: HF rotate-half, prefill over the model's cos/sin tables and decode with token_index.
+
+Cases, references and expected specs live in tests/ops/cases.py (shared with the mock tier).
+"""
+
+import pytest
+
+from tests.ops.cases import cases_for, refusals_for
+from tests.ops.helpers import check_numbers, check_refusal, check_specs, params
+
+CASES = cases_for("rotary")
+REFUSALS = refusals_for("experimental.rotary_embedding")
+
+
+@pytest.mark.parametrize("case", params(CASES))
+def test_rotary_matches_reference(case, ttnn, device, needs_numbers):
+    check_numbers(case, ttnn, device)
+
+
+@pytest.mark.parametrize("case", params(CASES))
+def test_rotary_output_spec(case, ttnn, device):
+    check_specs(case, ttnn, device)
+
+
+@pytest.mark.parametrize("case", params(REFUSALS))
+def test_rotary_refuses(case, ttnn, device):
+    check_refusal(case, ttnn, device)
