@@ -31,6 +31,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     try:
+        models.check_transformers_version()
         name = backends.resolve(backends.requested(config.getoption("--backend")))
         config.model_specs = models.resolve_many(_model_option(config))
         # Before any test module is imported: the model's `import ttnn` must find this backend's.

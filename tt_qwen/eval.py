@@ -306,6 +306,7 @@ def run(args) -> EvalResult:
     from tt_qwen import backends, models
 
     check_args(args)
+    models.check_transformers_version()
     torch.manual_seed(args.seed)
     transformers.utils.logging.disable_progress_bar()
     spec = choose_model(args.model)

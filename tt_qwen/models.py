@@ -40,6 +40,22 @@ TINY_COMMON = dict(rope_theta=1_000_000.0, rms_norm_eps=1e-6, tie_word_embedding
                    max_position_embeddings=4096, attention_bias=False, hidden_act="silu")
 
 
+TESTED_TRANSFORMERS = ((5, 23), (6, 0))  # [low, high): keep equal to pyproject.toml
+
+
+def check_transformers_version() -> None:
+    """One clear line instead of a traceback from deep inside generate() on an untested release."""
+    import transformers
+
+    version = tuple(int(part) for part in transformers.__version__.split(".")[:2] if part.isdigit())
+    low, high = TESTED_TRANSFORMERS
+    if not low <= version < high:
+        raise ModelUnavailable(
+            f"transformers {transformers.__version__} is outside the tested range >={low[0]}.{low[1]},<{high[0]}.{high[1]}: "
+            f"pip install 'transformers>={low[0]}.{low[1]},<{high[0]}.{high[1]}'"
+        )
+
+
 class ModelUnavailable(Exception):
     """The model cannot be loaded here; the message says what is missing and what to do."""
 

@@ -27,9 +27,10 @@ def teacher_forcing_scores(tt_model, hf_model, model_spec, prompt, cache_dir) ->
 
 
 @pytest.mark.model_kinds("tiny-trained", "pretrained")
-def test_teacher_forcing_accuracy_meets_the_floor(model_spec, hf_model, build_tt, needs_numbers, reference_cache, record_property):
+@pytest.mark.parametrize("mlp_dtype", ["bfloat16", "bfloat8_b"], ids=["bf16", "bfp8-mlp"])
+def test_teacher_forcing_accuracy_meets_the_floor(model_spec, hf_model, build_tt, needs_numbers, reference_cache, record_property, mlp_dtype):
     prompt = evaluation_prompt(model_spec, hf_model)
-    tt_model = build_tt(hf_model, len(prompt) + NEW_TOKENS)
+    tt_model = build_tt(hf_model, len(prompt) + NEW_TOKENS, mlp_dtype=mlp_dtype)
     scores = teacher_forcing_scores(tt_model, hf_model, model_spec, prompt, reference_cache)
     for name, value in scores.items():
         record_property(name, value)

@@ -59,7 +59,7 @@ def test_cache_that_cannot_fit_an_n150_is_refused_before_allocating(backend):
 
     config = Qwen3Config(**{**QWEN3_0_6B_CONFIG, "num_hidden_layers": 1, "vocab_size": 512})
     config.num_hidden_layers = 28  # the real depth, for the size check; weights are never built
-    with pytest.raises(MemoryError, match=r"KV cache for batch 32 x max_seq_len 40960 needs .* GiB"):
+    with pytest.raises(MemoryError, match=r"KV cache \(and RoPE tables\) for batch 32 x max_seq_len 40960 need .* GiB"):
         build_model(_Stub(config), backend.device, 40960)
 
 

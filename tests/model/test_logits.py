@@ -20,6 +20,12 @@ def test_last_token_logits_equal_full_logits(tt_model, hf_model):
     assert (full[-1] == last[0]).all(), "last-token-only logits differ from the full prefill's last row"
 
 
+def test_bfloat8_b_mlp_logits_match_hf(build_tt, hf_model, needs_numbers):
+    """The bfloat8_b MLP option; its PCC (the accuracy cost) lands in the session report."""
+    ids = checks.prompt(hf_model, 64)
+    checks.check_prefill_logits(build_tt(hf_model, 256, mlp_dtype="bfloat8_b"), hf_model, ids, dtype="bfloat8_b")
+
+
 @pytest.mark.parametrize("length", [33, 200], ids=["prefill-seq33-bf16", "prefill-seq200-bf16"])
 def test_hidden_state_after_every_layer_matches_hf(tt_model, hf_model, length, record_property):
     pccs = checks.check_layer_outputs(tt_model, hf_model, checks.prompt(hf_model, length))

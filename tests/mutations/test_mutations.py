@@ -128,3 +128,30 @@ def test_family_fails_on_the_broken_model(mutate, family, message, hf_tiny, back
                          ids=["logits-control", "decode-control", "kv-cache-control", "per-layer-control"])
 def test_family_passes_on_the_intact_model(family, hf_tiny, backend, needs_numbers):
     family(build_model(hf_tiny, backend.device, 128), hf_tiny)
+
+
+@pytest.fixture(scope="module")
+def hf_trained():
+    return models.load_hf_model(models.resolve("tiny-trained")[0])
+
+
+def teacher_forcing_family(model, hf, tmp_path):
+    from tests.e2e.test_teacher_forcing import teacher_forcing_scores
+    from tt_qwen.checkpoints import held_out_ids
+    from tt_qwen.thresholds import accuracy_floor
+
+    scores = teacher_forcing_scores(model, hf, models.resolve("tiny-trained")[0], held_out_ids(96, seed=3), tmp_path)
+    floor = accuracy_floor("tiny-trained", "top1")
+    assert scores["top1"] >= floor, f"teacher forcing top1 {scores['top1']:.3f} below the floor {floor}"
+
+
+@pytest.mark.parametrize("mutate", [interleaved_rope, missing_qk_norm], ids=["teacher-forcing-catch-interleaved-rope", "teacher-forcing-catch-missing-qk-norm"])
+def test_teacher_forcing_fails_on_the_broken_model(mutate, hf_trained, backend, needs_numbers, monkeypatch, tmp_path):
+    mutate(monkeypatch, backend.ttnn)
+    model = build_model(hf_trained, backend.device, 256)
+    with pytest.raises(AssertionError, match="teacher forcing top1"):
+        teacher_forcing_family(model, hf_trained, tmp_path)
+
+
+def test_teacher_forcing_passes_on_the_intact_model(hf_trained, backend, needs_numbers, tmp_path):
+    teacher_forcing_family(build_model(hf_trained, backend.device, 256), hf_trained, tmp_path)

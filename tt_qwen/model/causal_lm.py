@@ -21,8 +21,8 @@ from transformers.modeling_outputs import CausalLMOutputWithPast
 from tt_qwen.model.attention import SKIP_USER, position_tensor
 from tt_qwen.model.config import DTYPES, MAX_DECODE_BATCH, TILE, Qwen3Dims
 from tt_qwen.model.decoder import DecoderLayer
-from tt_qwen.model.footprint import weight_bytes
-from tt_qwen.model.kv_cache import KVCache, check_fits
+from tt_qwen.model.footprint import check_fits, weight_bytes
+from tt_qwen.model.kv_cache import KVCache
 from tt_qwen.model.rmsnorm import RMSNorm
 from tt_qwen.model.rope import RotaryEmbedding
 from tt_qwen.model.weights import WeightLoader

@@ -54,7 +54,8 @@ class Qwen3Dims:
         rules = [
             (self.hidden_size % TILE == 0, f"hidden_size {self.hidden_size} must be a multiple of {TILE}"),
             (self.intermediate_size % TILE == 0, f"intermediate_size {self.intermediate_size} must be a multiple of {TILE}"),
-            (self.head_dim % 64 == 0, f"head_dim {self.head_dim} must be a multiple of 64 (ttnn.experimental.rotary_embedding)"),
+            (self.head_dim == TILE or self.head_dim % 64 == 0,
+             f"head_dim {self.head_dim} must be 32 or a multiple of 64 (ttnn.experimental.rotary_embedding)"),
             (self.num_attention_heads <= 32, f"num_attention_heads {self.num_attention_heads} must be <= 32 (decode head ops)"),
             (self.num_attention_heads % self.num_key_value_heads == 0,
              f"num_attention_heads {self.num_attention_heads} must be a multiple of num_key_value_heads {self.num_key_value_heads}"),

@@ -3,11 +3,14 @@ reads (the roofline: at 288 GB/s, bytes read per step bound tokens/s/user from a
 
 from __future__ import annotations
 
-from tt_qwen.model.config import Qwen3Dims
+from tt_qwen.model.config import MAX_DECODE_BATCH, Qwen3Dims
 
 # 12 DRAM banks of 1,072,693,184 B each, as the real allocator reports them (ttnn.get_memory_view).
 N150_DRAM_BYTES = 12 * 1_072_693_184
 N150_DRAM_BYTES_PER_SECOND = 288e9
+# DRAM left free for what a forward pass allocates: a 2048-token prefill of Qwen3-0.6B holds a
+# few [2048, 3072] bf16 activations (12 MiB each), attention scores and the logits tile.
+ACTIVATION_RESERVE_BYTES = 256 * 2**20
 BYTES_PER_VALUE = {"bfloat16": 2.0, "bfloat8_b": 1088 / 1024}  # bfp8: 1088 B per 32x32 tile
 
 
@@ -28,6 +31,11 @@ def cache_bytes(dims: Qwen3Dims, positions: int, batch: int) -> int:
     return 2 * dims.num_hidden_layers * batch * dims.num_key_value_heads * positions * dims.head_dim * 2
 
 
+def rope_table_bytes(dims: Qwen3Dims, positions: int) -> int:
+    """cos and sin, each as a TILE table for prefill and a ROW_MAJOR one for decode gathers (bf16)."""
+    return 4 * positions * dims.head_dim * 2
+
+
 def decode_read_bytes(dims: Qwen3Dims, mlp_dtype: str, positions: int, batch: int) -> int:
     """One decode step reads every layer weight, the whole LM head (the embedding only one row
     per user) and the cached K/V of every user."""
@@ -46,3 +54,31 @@ def roofline(dims: Qwen3Dims, mlp_dtype: str, positions: int, batch: int, measur
                     f"positions x batch {batch}; at 288 GB/s the floor is {floor * 1000:.2f} ms, a ceiling of "
                     f"{1 / floor:.0f} t/s/u. Measured: {measured_tokens_per_second:.1f} t/s/u."),
     }
+
+
+def check_fits(dims: Qwen3Dims, max_seq_len: int, batch: int, weight_bytes: int) -> None:
+    """Refuse, before anything is allocated, a cache that cannot sit in DRAM next to the weights
+    and the activations of a prefill (the mock tier checks this against the real allocator)."""
+    if not 1 <= batch <= MAX_DECODE_BATCH:
+        raise ValueError(f"KV cache batch {batch} is outside 1..{MAX_DECODE_BATCH} (one tile of users)")
+    needed = cache_bytes(dims, max_seq_len, batch) + rope_table_bytes(dims, max_seq_len)
+    if needed + weight_bytes + ACTIVATION_RESERVE_BYTES > N150_DRAM_BYTES:
+        raise MemoryError(
+            f"KV cache (and RoPE tables) for batch {batch} x max_seq_len {max_seq_len} need {needed / 2**30:.2f} GiB; with the weights "
+            f"({weight_bytes / 2**30:.2f} GiB) and {ACTIVATION_RESERVE_BYTES / 2**30:.2f} GiB kept for activations that is "
+            f"more than the n150's {N150_DRAM_BYTES / 2**30:.2f} GiB of DRAM; lower max_seq_len or size the cache "
+            f"to the real batch (max_batch_size)"
+        )
+
+
+def largest_max_seq_len(dims: Qwen3Dims, batch: int, mlp_dtype: str = "bfloat16", ceiling: int = 1 << 20) -> int:
+    """The longest cache (a multiple of 32) that check_fits accepts for `batch` users."""
+    low, high = 0, ceiling // 32  # in tiles: low fits, high does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        try:
+            check_fits(dims, middle * 32, batch, weight_bytes(dims, mlp_dtype))
+            low = middle
+        except MemoryError:
+            high = middle
+    return low * 32

@@ -1,8 +1,8 @@
 """The KV cache: per layer, K and V tensors [batch, n_kv_heads, max_seq_len, head_dim] in DRAM.
 
 The design notes size the batch to 32 users, the tile height the decode ops work in; a cache
-sized to the real batch is an option. A 32-user cache at long context does not fit an n150,
-and the error says so before anything is allocated.
+sized to the real batch is an option. A 32-user cache at long context does not fit an n150:
+`footprint.check_fits` says so before anything is allocated.
 
 Entries past a user's current length are never read (prefill attends causally, decode reads up
 to the user's position), so a new sequence written over an old one cannot see stale values.
@@ -13,20 +13,7 @@ from __future__ import annotations
 import torch
 import ttnn
 
-from tt_qwen.model.config import MAX_DECODE_BATCH, TILE, Qwen3Dims
-from tt_qwen.model.footprint import N150_DRAM_BYTES, cache_bytes
-
-
-def check_fits(dims: Qwen3Dims, max_seq_len: int, batch: int, weight_bytes: int) -> None:
-    if not 1 <= batch <= MAX_DECODE_BATCH:
-        raise ValueError(f"KV cache batch {batch} is outside 1..{MAX_DECODE_BATCH} (one tile of users)")
-    needed = cache_bytes(dims, max_seq_len, batch)
-    if needed + weight_bytes > N150_DRAM_BYTES:
-        raise MemoryError(
-            f"KV cache for batch {batch} x max_seq_len {max_seq_len} needs {needed / 2**30:.2f} GiB and the weights "
-            f"{weight_bytes / 2**30:.2f} GiB: more than the n150's {N150_DRAM_BYTES / 2**30:.2f} GiB of DRAM; "
-            f"lower max_seq_len or size the cache to the real batch (max_batch_size)"
-        )
+from tt_qwen.model.config import TILE, Qwen3Dims
 
 
 class KVCache:
