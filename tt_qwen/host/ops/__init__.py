@@ -1,0 +1,1 @@
+"""The ops of the host backend, one file per op family."""

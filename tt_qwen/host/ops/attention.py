@@ -1,0 +1,253 @@
+"""ttnn.transformer.scaled_dot_product_attention(_decode): fp32 softmax attention with GQA.
+
+The device runs flash attention (chunked online softmax, exp approximations, bf16 intermediates);
+the host computes exact fp32 attention over the stored inputs and rounds the output once.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ..errors import require
+from ..memory import DRAM_MEMORY_CONFIG, BufferType
+from ..tensor import DataType, Layout, Tensor, cpp
+from .common import on_device, output, record
+
+SDPA_DTYPES = (DataType.BFLOAT16, DataType.BFLOAT8_B, DataType.BFLOAT4_B)
+
+
+def _check_inputs(op: str, tensors, decode: bool = False) -> None:
+    for index, t in enumerate(tensors):
+        require(t.device() is not None, op, "Operands to SDPA need to be on device")
+        require(t.is_allocated(), op, "Operands to SDPA need to be allocated in buffers on device")
+        if index == 0 and t.layout == Layout.ROW_MAJOR and decode:
+            require(t.is_sharded(), op,
+                    "ROW_MAJOR Q is only supported when Q is HEIGHT_SHARDED in L1; interleaved ROW_MAJOR Q is not "
+                    "supported. Convert Q to TILE layout or shard it.")
+            continue
+        require(t.layout == Layout.TILE, op, "Inputs to SDPA must be tilized")
+        rank = len(t.shape)
+        require(rank == 4, op, f"ShapeBase[] index out of range. 3 not in [-{rank + 1}, {rank}): Q, K and V must be rank 4")
+    on_device(op, *tensors)
+
+
+def _mask_values(op: str, mask: Tensor, q_shape, k_len: int) -> torch.Tensor:
+    require(mask.device() is not None, op, "When mask is provided to SDPA, the tensor must be on device")
+    require(mask.layout == Layout.TILE, op, "When mask is provided to SDPA, it must be tilized")
+    require(mask.dtype in SDPA_DTYPES, op, "When mask is provided to SDPA, it must be in BF16, BFP8, or BFP4 dataformat")
+    require(mask.memory_config().buffer_type == BufferType.DRAM, op, "When mask is provided to SDPA, it must be in DRAM")
+    ms = list(mask.shape)
+    require(len(ms) == 4, op, "attn_mask must be rank 4 [b, nqh or 1, Sq, Sk]")
+    require(ms[0] in (1, q_shape[0]), op,
+            "Mask batch dim must either be 1 (to be broadcasted across all batches) or must match Q batch dimension")
+    require(ms[1] in (1, q_shape[1]), op,
+            "Mask num_heads must either be 1 (to be broadcasted across all heads) or must match Q heads dimension")
+    require(ms[2] == q_shape[2], op, "Mask sequence length must match Q sequence length")
+    require(ms[3] == k_len, op, "Mask sequence length must match K sequence length")
+    return mask.values()
+
+
+def _attend(q, k, v, scale: float, mask):
+    """q [b, nqh, sq, d], k/v [b, nkv, sk, d]; GQA: query head h reads kv head h // (nqh / nkv)."""
+    group = q.shape[1] // k.shape[1]
+    k = k.repeat_interleave(group, dim=1)
+    v = v.repeat_interleave(group, dim=1)
+    scores = torch.matmul(q, k.transpose(-1, -2)) * scale
+    if mask is not None:
+        scores = scores + mask
+    return torch.matmul(torch.softmax(scores, dim=-1), v)
+
+
+def scaled_dot_product_attention(input_tensor_q, input_tensor_k, input_tensor_v, *, attn_mask=None, is_causal=True,
+                                 scale=None, sliding_window_size=None, memory_config=None, program_config=None,
+                                 compute_kernel_config=None, attention_sink=None, cu_window_seqlens=None,
+                                 windowed_q_token_offset=0, windowed_q_token_offset_tensor=None,
+                                 output_concat_heads=False, attn_mask_block_map=None):
+    op = "ttnn.transformer.scaled_dot_product_attention"
+    q_t, k_t, v_t = input_tensor_q, input_tensor_k, input_tensor_v
+    _check_inputs(op, (q_t, k_t, v_t))
+    for t in (q_t, k_t, v_t):
+        require(t.dtype in SDPA_DTYPES, op,
+                f"Data type of input tensor must be BFLOAT16, BFLOAT8_B, or BFLOAT4_B and is {cpp(t.dtype)}")
+        require(not t.is_sharded(), op, "Operands to SDPA need to be DRAM/L1 interleaved")
+    for t in (q_t, k_t, v_t):
+        require(t.padded_shape[3] == t.shape[3], op, "Padding is not supported on the head_dim dimension")
+    require(not (is_causal and attn_mask is not None), op,
+            f"is_causal and attn_mask cannot both be present. Got is_causal: {str(is_causal).lower()}, "
+            f"attn_mask: {str(attn_mask is not None).lower()}")
+    qs, ks, vs = list(q_t.shape), list(k_t.shape), list(v_t.shape)
+    mask = _mask_values(op, attn_mask, qs, ks[2]) if attn_mask is not None else None
+    if is_causal:
+        require(qs[2] == ks[2], op,
+                f"Causal SDPA requires Q and K to have the same sequence length. Got Q: {qs[2]}, K: {ks[2]}")
+    require(ks[0] == qs[0] and vs[0] == qs[0], op, f"K and V batch must match. Got K: {ks[0]}, V: {vs[0]}")
+    require(vs[1] == ks[1], op, f"K and V num_heads must match. Got K: {ks[1]}, V: {vs[1]}")
+    require(vs[2] == ks[2], op, f"K and V sequence length must match. Got K: {ks[2]}, V: {vs[2]}")
+    require(ks[3] == qs[3] and vs[3] == qs[3], op, f"K and V hidden dim must match. Got K: {ks[3]}, V: {vs[3]}")
+    require(ks[1] > 0 and qs[1] >= ks[1] and qs[1] % ks[1] == 0, op,
+            f"Q num_heads must be >= K num_heads and divisible by K num_heads, and K num_heads must be greater "
+            f"than 0. Got Q: {qs[1]}, K: {ks[1]}")
+    if program_config is not None:
+        for name in ("q_chunk_size", "k_chunk_size"):
+            size = getattr(program_config, name)
+            require(size > 0 and size % 32 == 0, op,
+                    f"{name} must be a positive multiple of TILE_SIZE. Got {name}: {size}, TILE_SIZE: 32")
+    require(sliding_window_size is None and attention_sink is None and cu_window_seqlens is None, op,
+            "host backend: sliding_window_size, attention_sink and cu_window_seqlens are not implemented")
+
+    q, k, v = q_t.values(), k_t.values(), v_t.values()
+    if is_causal:
+        mask = torch.full((qs[2], ks[2]), float("-inf")).triu(1)
+    scale = 1.0 / math.sqrt(qs[3]) if scale is None else scale
+    y = _attend(q, k, v, scale, mask)
+    if output_concat_heads:
+        y = y.transpose(1, 2).reshape(qs[0], 1, qs[2], qs[1] * qs[3])
+    config = memory_config or DRAM_MEMORY_CONFIG
+    record(op, q_t, k_t, v_t, attn_mask, is_causal, scale, config)
+    return output(y, q_t.dtype, q_t, config)
+
+
+def _positions(op: str, cur_pos, cur_pos_tensor, batch: int) -> list[int]:
+    if cur_pos_tensor is not None:
+        padded = cur_pos_tensor.padded_shape
+        require(math.prod(padded) == padded[-1], op,
+                f"cur_pos tensor must hold all positions in its last dim (e.g. [B] or [1, B]), got shape {padded}")
+        require(padded[-1] >= batch, op,
+                f"cur_pos tensor must have at least one position per batch ({batch}), got shape {padded}")
+        positions = [int(p) for p in cur_pos_tensor.values().reshape(-1).tolist()]
+    else:
+        if any(int(p) < 0 for p in cur_pos):
+            raise TypeError("ttnn.transformer.scaled_dot_product_attention_decode(): incompatible function "
+                            "arguments: cur_pos must be non-negative (use cur_pos_tensor with -1 to skip a user)")
+        positions = [int(p) for p in cur_pos]
+    if len(positions) < batch:
+        # The device indexes a std::vector with .at(): an IndexError from nanobind.
+        raise IndexError(f"vector::_M_range_check: __n (which is {len(positions)}) >= this->size() (which is {len(positions)})")
+    return positions[:batch]
+
+
+def _k_chunk(op: str, seq: int, program_config) -> int:
+    if program_config is not None and program_config.k_chunk_size:
+        size = program_config.k_chunk_size
+        require(size & (size - 1) == 0, op, f"User provided k_chunk_size must be power of 2, got: {size}")
+        return size
+    return min(512, seq & -seq)  # largest power of two dividing seq, capped at 512
+
+
+def _validate_decode(op, q_t, k_t, v_t, is_causal, attn_mask, memory_config, share_cache, paged: bool):
+    _check_inputs(op, (q_t, k_t, v_t), decode=True)
+    for t in (q_t, k_t, v_t):
+        require(t.dtype in SDPA_DTYPES, op, f"Unsupported data type {cpp(t.dtype)}.")
+    for i, t in ((1, k_t), (2, v_t)):
+        require(t.memory_config().buffer_type == BufferType.DRAM, op,
+                f"Input tensor {i} buffer type must be DRAM but got {cpp(t.memory_config().buffer_type)}")
+    require(not (is_causal and attn_mask is not None), op,
+            "attn_mask must not be provided when is_causal=True. Pass is_causal=False to use an explicit mask.")
+    qs, ks = list(q_t.shape), list(k_t.shape)
+    batch, heads, head_dim = qs[1], qs[2], qs[3]
+    require(qs[0] == 1, op, f"Q tensor batch size must be 1 for decode mode but got {qs[0]}")
+    if not paged:
+        require(ks[0] == batch or share_cache, op, f"K tensor batch size ({ks[0]}) must equal B ({batch})")
+    require(list(v_t.shape) == ks, op, f"K and V shapes must match. Got K: {k_t.shape}, V: {v_t.shape}")
+    require(ks[3] == head_dim, op,
+            f"K tensor hidden dimension ({ks[3]}) must equal Q tensor hidden dimension ({head_dim})")
+    config = memory_config or DRAM_MEMORY_CONFIG
+    if ks[1] > 1:
+        require(heads % ks[1] == 0, op, f"GQA expects Q to have a multiple of K heads, but got {heads} and {ks[1]}")
+        require(q_t.dtype == DataType.BFLOAT16, op, f"GQA expects BFLOAT16 input tensor, but got {cpp(q_t.dtype)}")
+        require(not config.is_sharded(), op, "Sharded output not supported for GQA")
+    return batch, heads, head_dim, config
+
+
+def _attend_decode(q_t, kv_of_user, seq: int, positions, mask, scale, heads: int, kv_heads: int):
+    """Per user: softmax(q k^T * scale [+ mask]) v over cache rows 0..pos; kv_of_user(u) -> K, V [nkv, S, hd]."""
+    head_dim = q_t.shape[3]
+    q = q_t.values()[0]  # [b, nh, dh]
+    scale = 1.0 / math.sqrt(head_dim) if scale is None else scale
+    kv_index = torch.arange(heads) // (heads // kv_heads)
+    out = torch.zeros(len(positions), heads, head_dim)
+    for user, pos in enumerate(positions):
+        if pos < 0:
+            continue  # cur_pos -1: the device skips this user (its output rows are not written)
+        k, v = kv_of_user(user)
+        kk, vv = k[kv_index, : pos + 1], v[kv_index, : pos + 1]
+        scores = torch.einsum("hd,hsd->hs", q[user], kk) * scale
+        if mask is not None:
+            scores = scores + mask[0, user, :heads, : pos + 1]
+        out[user] = torch.einsum("hs,hsd->hd", torch.softmax(scores, dim=-1), vv)
+    return out.unsqueeze(0)
+
+
+def _decode_positions(op, is_causal, attn_mask, cur_pos, cur_pos_tensor, batch: int, seq: int):
+    if is_causal:
+        positions = _positions(op, cur_pos, cur_pos_tensor, batch)
+        for p in positions:
+            require(p < seq, op, "cur_pos must be <= K sequence dim")
+        return positions, None
+    # Non-causal: every cache row is attended, through the additive mask [1, b, nh, S] if one is given.
+    return [seq - 1] * batch, (attn_mask.values() if attn_mask is not None else None)
+
+
+def scaled_dot_product_attention_decode(input_tensor_q, input_tensor_k, input_tensor_v, *, is_causal=True,
+                                        attn_mask=None, cur_pos=(), cur_pos_tensor=None, attention_sink=None,
+                                        scale=None, sliding_window_size=None, memory_config=None, program_config=None,
+                                        compute_kernel_config=None, share_cache=None):
+    op = "ttnn.transformer.scaled_dot_product_attention_decode"
+    q_t, k_t, v_t = input_tensor_q, input_tensor_k, input_tensor_v
+    batch, heads, head_dim, config = _validate_decode(op, q_t, k_t, v_t, is_causal, attn_mask, memory_config,
+                                                      share_cache, paged=False)
+    ks = list(k_t.shape)
+    seq = ks[2]
+    k_chunk = _k_chunk(op, seq, program_config)
+    require(k_chunk % 32 == 0, op, f"Chunk size must be multiple of 32, but the maximum calculated k_chunk_size is: {k_chunk}")
+    positions, mask = _decode_positions(op, is_causal, attn_mask, cur_pos, cur_pos_tensor, batch, seq)
+    require(sliding_window_size is None and attention_sink is None, op,
+            "host backend: sliding_window_size and attention_sink are not implemented")
+    k, v = k_t.values(), v_t.values()
+
+    def kv_of_user(user):
+        index = user % ks[0] if share_cache else user
+        return k[index], v[index]
+
+    out = _attend_decode(q_t, kv_of_user, seq, positions, mask, scale, heads, ks[1])
+    # A cur_pos list is part of the program hash on the device (a cur_pos_tensor is not).
+    record(op, q_t, k_t, v_t, is_causal, scale, config, tuple(cur_pos))
+    # Output [1, b, nh, dh]; its padded shape carries the heads padded to a tile height.
+    return output(out, q_t.dtype, q_t, config)
+
+
+def paged_scaled_dot_product_attention_decode(input_tensor_q, input_tensor_k, input_tensor_v, page_table_tensor, *,
+                                              is_causal=True, attn_mask=None, cur_pos_tensor=None,
+                                              attention_sink=None, scale=None, sliding_window_size=None,
+                                              memory_config=None, program_config=None, compute_kernel_config=None,
+                                              paged_cache_geometry=None, cache_position_modulo=None,
+                                              spec_multi_pos_tiles=0):
+    """Decode over a paged cache [blocks, nkv, block_size, hd]: user u's row r is in block page_table[u, r // bs]."""
+    op = "ttnn.transformer.paged_scaled_dot_product_attention_decode"
+    q_t, k_t, v_t = input_tensor_q, input_tensor_k, input_tensor_v
+    batch, heads, head_dim, config = _validate_decode(op, q_t, k_t, v_t, is_causal, attn_mask, memory_config,
+                                                      None, paged=True)
+    on_device(op, page_table_tensor, cur_pos_tensor)
+    require(page_table_tensor.dtype == DataType.INT32, op, "Page table must be int32")
+    require(page_table_tensor.layout == Layout.ROW_MAJOR, op, "Page table must be row major")
+    table = page_table_tensor.values()
+    require(table.shape[0] == batch, op, f"Page table batch size must match input batch size. Got Page table: "
+                                         f"{table.shape[0]}, Input: {batch}")
+    ks = list(k_t.shape)
+    seq = table.shape[1] * ks[2]
+    require(cur_pos_tensor is not None or not is_causal, op, "Paged decode requires cur_pos_tensor")
+    positions, mask = _decode_positions(op, is_causal, attn_mask, (), cur_pos_tensor, batch, seq)
+    require(sliding_window_size is None and attention_sink is None and cache_position_modulo is None, op,
+            "host backend: sliding_window_size, attention_sink and cache_position_modulo are not implemented")
+    k, v = k_t.values(), v_t.values()
+
+    def kv_of_user(user):
+        blocks = table[user].to(torch.int64).clamp(0, ks[0] - 1)
+        return (k[blocks].permute(1, 0, 2, 3).reshape(ks[1], seq, head_dim),
+                v[blocks].permute(1, 0, 2, 3).reshape(ks[1], seq, head_dim))
+
+    out = _attend_decode(q_t, kv_of_user, seq, positions, mask, scale, heads, ks[1])
+    record(op, q_t, k_t, v_t, page_table_tensor, is_causal, scale, config)
+    return output(out, q_t.dtype, q_t, config)
