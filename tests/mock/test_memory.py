@@ -1,6 +1,8 @@
 """Memory truth: the n150's real allocator (on the mock device) against our footprint check and
 the host backend's allocator."""
 
+import gc
+
 import pytest
 import torch
 
@@ -25,8 +27,11 @@ def test_largest_accepted_32_user_cache_runs_on_the_real_allocator(full_size, de
     longest = largest_max_seq_len(dims, 32)
     record_property("largest_max_seq_len_batch32", longest)
     model = build_model(full_size, device, longest)
-    model.prefill(torch.arange(64), last_token_only=True)
-    model.decode(torch.arange(32), [longest - 1] * 32)
+    try:
+        model.prefill(torch.arange(64), last_token_only=True)
+        model.decode(torch.arange(32), [longest - 1] * 32)
+    finally:
+        model.release()
     with pytest.raises(MemoryError, match=rf"batch 32 x max_seq_len {longest + 32}"):
         build_model(full_size, device, longest + 32)
 
@@ -35,6 +40,10 @@ def test_largest_accepted_32_user_cache_runs_on_the_real_allocator(full_size, de
 def test_host_allocator_fits_exactly_what_the_real_one_does(seq, fits, ttnn, device, host_backend):
     host, host_device = host_backend
     for module, dev in ((ttnn, device), (host, host_device)):
+        gc.collect()  # tensors of earlier tests that only the garbage collector still frees
+        dev.clear_program_cache()  # cached programs keep their binaries in DRAM
+        view = module.get_memory_view(dev, module.BufferType.DRAM)
+        assert view.total_bytes_allocated_per_bank == 0, f"{module.__name__}: DRAM not empty, the test needs the whole device"
         tensors = []
         try:
             if fits:

@@ -81,7 +81,7 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
             raise ValueError(f"prefill_chunk_size {self.prefill_chunk_size} must be a multiple of {TILE}")
         self.tt_device = tt_device
 
-        loader = WeightLoader(tt_device, weight_cache_dir)
+        self.loader = loader = WeightLoader(tt_device, weight_cache_dir)
         hf = hf_model.model
         self.embed_tokens = loader.table("embed_tokens", hf.embed_tokens.weight)
         mlp_tt_dtype = ttnn.bfloat8_b if mlp_dtype == "bfloat8_b" else ttnn.bfloat16
@@ -94,6 +94,11 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
         # Debug hook: observer(layer_index, mode, x) sees the residual stream after every layer
         # ("prefill" chunks in order, or "decode" steps), as the per-layer PCC tests need.
         self.layer_observer = None
+
+    def release(self) -> None:
+        """Free the model's device memory (weights, RoPE tables, KV cache); the model is unusable after."""
+        self.loader.release()
+        self.kv_cache.release()
 
     @property
     def device(self) -> torch.device:

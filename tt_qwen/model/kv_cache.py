@@ -32,6 +32,10 @@ class KVCache:
         return ttnn.from_torch(zeros, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device,
                                memory_config=ttnn.DRAM_MEMORY_CONFIG)
 
+    def release(self) -> None:
+        for tensor in self.keys + self.values:
+            ttnn.deallocate(tensor)
+
     def layer(self, index: int):
         return self.keys[index], self.values[index]
 

@@ -18,6 +18,7 @@ class WeightLoader:
     def __init__(self, device, cache_dir: Path | str | None = None):
         self.device = device
         self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.placed = []  # every device tensor made here, for release()
         if self.cache_dir:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
 
@@ -36,11 +37,18 @@ class WeightLoader:
     def tiled(self, name: str, tensor: torch.Tensor):
         return self._place(name, tensor.detach().contiguous(), ttnn.bfloat16, ttnn.TILE_LAYOUT)
 
+    def release(self) -> None:
+        for tensor in self.placed:
+            ttnn.deallocate(tensor)
+        self.placed.clear()
+
     def _place(self, name, tensor, dtype, layout):
-        return ttnn.as_tensor(
+        placed = ttnn.as_tensor(
             tensor.to(torch.float32), dtype=dtype, layout=layout, device=self.device,
             memory_config=ttnn.DRAM_MEMORY_CONFIG, cache_file_name=self._cache_file(name, tensor, dtype, layout),
         )
+        self.placed.append(placed)
+        return placed
 
     def _cache_file(self, name, tensor, dtype, layout):
         if self.cache_dir is None:
