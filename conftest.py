@@ -187,6 +187,9 @@ def _seed_everything():
 
 # ---- the TTNN model -------------------------------------------------------------------------
 
+_BUILT_MODELS: dict = {}
+
+
 @pytest.fixture(scope="session")
 def build_tt(backend):
     """build_tt(hf_model, max_seq_len, **options): the TTNN model on the session's device, built
@@ -194,12 +197,24 @@ def build_tt(backend):
     independent of what ran before (stale cache entries are never read)."""
     from tt_qwen import build_model
 
-    built = {}
-
     def build(hf_model, max_seq_len=256, **options):
         key = (id(hf_model), max_seq_len, tuple(sorted(options.items())))
-        if key not in built:
-            built[key] = build_model(hf_model, backend.device, max_seq_len, **options)
-        return built[key]
+        if key not in _BUILT_MODELS:
+            _BUILT_MODELS[key] = build_model(hf_model, backend.device, max_seq_len, **options)
+        return _BUILT_MODELS[key]
 
     return build
+
+
+@pytest.fixture
+def clean_device(backend):
+    """The session's device with nothing on it, for tests that need all of its memory: the models
+    build_tt keeps are released (and rebuilt on demand), garbage freed, program binaries dropped."""
+    import gc
+
+    for model in _BUILT_MODELS.values():
+        model.release()
+    _BUILT_MODELS.clear()
+    gc.collect()
+    backend.device.clear_program_cache()
+    return backend.device

@@ -32,7 +32,7 @@ def test_untested_transformers_is_refused(monkeypatch):
     import transformers
 
     monkeypatch.setattr(transformers, "__version__", "4.40.0")
-    with pytest.raises(models.ModelUnavailable, match=r"transformers 4.40.0 is outside the tested range >=5.23,<6.0"):
+    with pytest.raises(models.ModelUnavailable, match=r"transformers 4.40.0 is outside the tested range >=5.23,<5.25"):
         models.check_transformers_version()
 
 

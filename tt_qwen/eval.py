@@ -237,20 +237,22 @@ def teacher_force(model, prompts, ref_tokens, prefill_decode: bool, progress=Non
     seconds, decode seconds per step)."""
     import torch
 
+    from tt_qwen.hf_compat import cache_kwargs, cache_of
+
     batch, steps = ref_tokens.shape
     ids = torch.tensor(prompts)
     start = time.perf_counter()
     if prefill_decode:
         out = model(ids[:, :1], use_cache=True)
         for i in range(1, ids.shape[1]):
-            out = model(ids[:, i: i + 1], past_key_values=out.past_key_values, use_cache=True)
+            out = model(ids[:, i: i + 1], use_cache=True, **cache_kwargs(cache_of(out)))
     else:
         out = model(ids, use_cache=True, logits_to_keep=1)
     prefill_seconds = time.perf_counter() - start
     predictions = [out.logits[:, -1].float().topk(5, dim=-1).indices]
     start = time.perf_counter()
     for step in range(steps - 1):
-        out = model(ref_tokens[:, step: step + 1], past_key_values=out.past_key_values, use_cache=True)
+        out = model(ref_tokens[:, step: step + 1], use_cache=True, **cache_kwargs(cache_of(out)))
         predictions.append(out.logits[:, -1].float().topk(5, dim=-1).indices)
         if progress:
             progress(step + 2, steps)

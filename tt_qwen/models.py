@@ -40,7 +40,7 @@ TINY_COMMON = dict(rope_theta=1_000_000.0, rms_norm_eps=1e-6, tie_word_embedding
                    max_position_embeddings=4096, attention_bias=False, hidden_act="silu")
 
 
-TESTED_TRANSFORMERS = ((5, 23), (6, 0))  # [low, high): keep equal to pyproject.toml
+TESTED_TRANSFORMERS = ((5, 23), (5, 25))  # [low, high): keep equal to pyproject.toml
 
 
 def check_transformers_version() -> None:

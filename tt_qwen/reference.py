@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import torch
 
+from tt_qwen.hf_compat import cache_of
+
 
 @torch.no_grad()
 def logits(hf_model, ids: torch.Tensor) -> torch.Tensor:
@@ -31,7 +33,7 @@ def layer_outputs(hf_model, ids: torch.Tensor) -> list[torch.Tensor]:
 @torch.no_grad()
 def kv_cache(hf_model, ids: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """Per layer (K, V) [n_kv, S, head_dim] after a prefill of `ids`, keys already rotated."""
-    cache = hf_model(ids.reshape(1, -1), use_cache=True).past_key_values
+    cache = cache_of(hf_model(ids.reshape(1, -1), use_cache=True))
     layers = getattr(cache, "layers", None)
     if layers is not None:  # transformers >= 4.56
         return [(layer.keys[0].float(), layer.values[0].float()) for layer in layers]

@@ -13,6 +13,7 @@ import torch
 from tt_qwen import eval as tt_eval
 from tt_qwen import models
 from tt_qwen.compare import assert_pcc
+from tt_qwen.hf_compat import cache_kwargs, cache_of
 from tt_qwen.thresholds import pcc_threshold
 
 BRINGUP_FILE = Path(__file__).parent / "bringup" / "qwen3_functional.py"
@@ -65,10 +66,10 @@ def test_bringup_logits_match_hf(backend, needs_numbers):
     out = model(ids[:, :PROMPT_LEN], use_cache=True)
     assert out.logits.shape == (1, PROMPT_LEN, hf_model.config.vocab_size)
     assert_pcc(expected[:PROMPT_LEN], out.logits[0], threshold, "bring-up prefill logits")
-    past = out.past_key_values
+    past = cache_of(out)
     for pos in range(PROMPT_LEN, PROMPT_LEN + DECODE_STEPS):
-        out = model(ids[:, pos: pos + 1], past_key_values=past, use_cache=True)
-        past = out.past_key_values
+        out = model(ids[:, pos: pos + 1], use_cache=True, **cache_kwargs(past))
+        past = cache_of(out)
         assert out.logits.shape == (1, 1, hf_model.config.vocab_size)
         assert past.get_seq_length() == pos + 1
         assert_pcc(expected[pos], out.logits[0, -1], threshold, f"bring-up decode logits at position {pos}")

@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from tt_qwen import models, optrace
+from tt_qwen.hf_compat import cache_kwargs, cache_of
 
 BRINGUP_FILE = Path(__file__).parents[1] / "e2e" / "bringup" / "qwen3_functional.py"
 MODELS = ["tiny-gqa2", "qwen3-0.6b-1layer"]
@@ -53,8 +54,8 @@ def run(module, device, hf_model):
     out = model(ids[:, :PROMPT_LEN], use_cache=True)
     logits = [out.logits]
     for pos in range(PROMPT_LEN, PROMPT_LEN + DECODE_STEPS):
-        out = model(ids[:, pos: pos + 1], past_key_values=out.past_key_values, use_cache=True)
-        assert out.past_key_values.get_seq_length() == pos + 1
+        out = model(ids[:, pos: pos + 1], use_cache=True, **cache_kwargs(cache_of(out)))
+        assert cache_of(out).get_seq_length() == pos + 1
         logits.append(out.logits)
     return logits
 

@@ -1,8 +1,6 @@
 """Memory truth: the n150's real allocator (on the mock device) against our footprint check and
 the host backend's allocator."""
 
-import gc
-
 import pytest
 import torch
 
@@ -20,12 +18,13 @@ def full_size():
     return models.load_hf_model(models.resolve("qwen3-0.6b-random")[0])
 
 
-def test_largest_accepted_32_user_cache_runs_on_the_real_allocator(full_size, device, record_property):
+def test_largest_accepted_32_user_cache_runs_on_the_real_allocator(full_size, clean_device, record_property):
     """build_model accepts up to largest_max_seq_len; at that size the full model, weights and
     cache, prefills and decodes all 32 users at the last position on the mock n150's allocator."""
     dims = Qwen3Dims.from_hf(full_size.config)
     longest = largest_max_seq_len(dims, 32)
     record_property("largest_max_seq_len_batch32", longest)
+    device = clean_device
     model = build_model(full_size, device, longest)
     try:
         model.prefill(torch.arange(64), last_token_only=True)
@@ -37,11 +36,9 @@ def test_largest_accepted_32_user_cache_runs_on_the_real_allocator(full_size, de
 
 
 @pytest.mark.parametrize("seq, fits", [(PROBED_FIT, True), (PROBED_MISS, False)], ids=["seq3488-fits", "seq3520-out-of-memory"])
-def test_host_allocator_fits_exactly_what_the_real_one_does(seq, fits, ttnn, device, host_backend):
+def test_host_allocator_fits_exactly_what_the_real_one_does(seq, fits, ttnn, clean_device, host_backend):
     host, host_device = host_backend
-    for module, dev in ((ttnn, device), (host, host_device)):
-        gc.collect()  # tensors of earlier tests that only the garbage collector still frees
-        dev.clear_program_cache()  # cached programs keep their binaries in DRAM
+    for module, dev in ((ttnn, clean_device), (host, host_device)):
         view = module.get_memory_view(dev, module.BufferType.DRAM)
         assert view.total_bytes_allocated_per_bank == 0, f"{module.__name__}: DRAM not empty, the test needs the whole device"
         tensors = []

@@ -5,6 +5,7 @@ import torch
 
 from tests.model import checks
 from tt_qwen import reference
+from tt_qwen.hf_compat import cache_of
 
 NEW_TOKENS = 40
 
@@ -17,7 +18,7 @@ def _generate(model, ids, **kwargs):
 def test_greedy_generate_returns_logits_of_the_right_shape(tt_model, hf_model):
     out = tt_model(checks.prompt(hf_model, 9).reshape(1, -1))
     assert out.logits.shape == (1, 9, hf_model.config.vocab_size)
-    assert out.past_key_values.get_seq_length() == 9
+    assert cache_of(out).get_seq_length() == 9
 
 
 @pytest.mark.model_kinds("tiny-trained", "pretrained")

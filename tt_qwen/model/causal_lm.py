@@ -18,6 +18,8 @@ import ttnn
 from transformers import GenerationMixin, PreTrainedModel, Qwen3Config
 from transformers.modeling_outputs import CausalLMOutputWithPast
 
+from tt_qwen.hf_compat import given_cache, lm_output
+
 from tt_qwen.model.attention import SKIP_USER, position_tensor
 from tt_qwen.model.config import DTYPES, MAX_DECODE_BATCH, TILE, Qwen3Dims
 from tt_qwen.model.decoder import DecoderLayer
@@ -216,9 +218,10 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
     # ---- HF calling convention ----------------------------------------------------------------
 
     def forward(self, input_ids=None, past_key_values=None, attention_mask=None, logits_to_keep=0,
-                use_cache=True, **unused) -> CausalLMOutputWithPast:
-        """input_ids [B, S]. Without tokens in the cache: prefill each user's prompt (equal lengths);
-        with them: decode the last token of each user at its position."""
+                use_cache=True, cache=None, **unused) -> CausalLMOutputWithPast:
+        """input_ids [B, S]. Without tokens in the cache (`past_key_values`, or `cache` from
+        transformers 5.24 on): prefill each user's prompt (equal lengths); with them: decode the
+        last token of each user at its position."""
         if input_ids is None:
             raise ValueError("input_ids is required (inputs_embeds is not supported)")
         batch = input_ids.shape[0]
@@ -226,11 +229,12 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
             raise ValueError(f"batch {batch} is over max_batch_size {self.max_batch_size} (at most {MAX_DECODE_BATCH})")
         if attention_mask is not None and not bool(attention_mask.all()):
             raise ValueError("padded batches (attention_mask with zeros) are not supported: give every user a prompt of its own length via prefill()")
-        if isinstance(past_key_values, TTKVCacheState) and past_key_values.get_seq_length() > 0:
-            positions = past_key_values.lengths[:batch]
+        state = given_cache(past_key_values, cache)
+        if isinstance(state, TTKVCacheState) and state.get_seq_length() > 0:
+            positions = state.lengths[:batch]
             logits = self.decode(input_ids[:, -1], positions).unsqueeze(1)
         else:
             last_only = logits_to_keep == 1
             logits = torch.stack([self.prefill(input_ids[b], user=b, last_token_only=last_only) for b in range(batch)])
-        return CausalLMOutputWithPast(logits=logits, past_key_values=TTKVCacheState(self.lengths[:batch]))
+        return lm_output(logits, TTKVCacheState(self.lengths[:batch]))
 

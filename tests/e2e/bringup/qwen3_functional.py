@@ -232,15 +232,18 @@ class Qwen3Functional(torch.nn.Module, GenerationMixin):
         self.length = pos + 1
         return self.logits(x, 1)
 
-    def forward(self, input_ids, past_key_values=None, use_cache=True, **kwargs):
+    def forward(self, input_ids, past_key_values=None, use_cache=True, cache=None, **kwargs):
+        # transformers 5.24 renamed past_key_values to cache (in calls and in the output)
+        past = cache if cache is not None else past_key_values
         if input_ids.shape[0] != 1:
             raise ValueError(f"this bring-up runs batch 1, got {input_ids.shape[0]}")
-        filled = past_key_values.get_seq_length() if past_key_values is not None else 0
+        filled = past.get_seq_length() if past is not None else 0
         if filled == 0:
             logits = self.prefill(input_ids[0])
         else:
             logits = self.decode(input_ids[0, -1], filled)
-        return CausalLMOutputWithPast(logits=logits.unsqueeze(0), past_key_values=CacheLength(self.length))
+        name = "cache" if "cache" in CausalLMOutputWithPast.__dataclass_fields__ else "past_key_values"
+        return CausalLMOutputWithPast(logits=logits.unsqueeze(0), **{name: CacheLength(self.length)})
 
 
 def build_model(hf_model, tt_device, max_seq_len):
