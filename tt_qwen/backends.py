@@ -58,14 +58,14 @@ def unavailable_reason(name: str) -> str | None:
     if name == "host":
         return None
     if name == "device":
+        if not DEVICE_NODE.exists():
+            return f"no Tenstorrent card: {DEVICE_NODE} does not exist"
+        if os.environ.get("TT_METAL_MOCK_CLUSTER_DESC_PATH"):
+            return "TT_METAL_MOCK_CLUSTER_DESC_PATH is set: this process is configured for the mock device"
         if _active_ttnn_is_host():
             return "this process already runs the host backend as `ttnn`"
         if importlib.util.find_spec("ttnn") is None:
             return "the real ttnn package is not installed in this Python (pip install 'tt-qwen[ttnn]', Python 3.10 or 3.12)"
-        if os.environ.get("TT_METAL_MOCK_CLUSTER_DESC_PATH"):
-            return "TT_METAL_MOCK_CLUSTER_DESC_PATH is set: this process is configured for the mock device"
-        if not DEVICE_NODE.exists():
-            return f"no Tenstorrent card: {DEVICE_NODE} does not exist"
         return None
     if name == "mock":
         if _active_ttnn_is_host():

@@ -330,7 +330,9 @@ def run(args) -> EvalResult:
         if not backend.computes_numbers:
             raise EvalError("the mock backend returns zeros: accuracy needs --backend host or device")
         build = load_model_file(args.model_file)
-        candidate = build(hf_model, backend.device, max_seq_len)
+        # tt_qwen's own model keeps its prepared weights on disk, so the next run skips preparing them.
+        options = {} if args.model_file else {"weight_cache_dir": Path(args.cache_dir) / "weights" / backend.name}
+        candidate = build(hf_model, backend.device, max_seq_len, **options)
     _say(f"backend {backend_name}: teacher forcing")
     tt_top5, prefill_s, decode_s = teacher_force(candidate, prompts, ref["tokens"], args.prefill_decode, progress=_progress)
     scores = accuracy(tt_top5, ref["tokens"], ref["hf_top5"])

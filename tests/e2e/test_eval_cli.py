@@ -71,3 +71,24 @@ def test_model_file_without_build_model_is_refused(capsys, tmp_path):
     code, _, err = run(capsys, str(bad), "--model", "tiny-trained", "--backend", "host", "--max_new_tokens", "4",
                        "--report_dir", str(tmp_path), "--cache_dir", str(tmp_path))
     assert code == 2 and "has no build_model" in err
+
+
+def test_second_run_reuses_the_cached_reference_and_weights(capsys, report_dir, backend, needs_numbers, tmp_path, monkeypatch):
+    args = ["--model", "tiny-trained", "--backend", backend.name, "--max_new_tokens", "8",
+            "--report_dir", str(report_dir), "--cache_dir", str(tmp_path)]
+    first = run(capsys, *args)
+    assert first[0] == 0, first[2]
+    weights = sorted((tmp_path / "weights").rglob("*"))
+    assert len(list((tmp_path / "reference").iterdir())) == 1 and weights
+
+    from transformers import Qwen3ForCausalLM
+
+    def no_hf_pass(*_args, **_kwargs):
+        raise AssertionError("the HF reference ran again instead of coming from the cache")
+
+    monkeypatch.setattr(Qwen3ForCausalLM, "generate", no_hf_pass)
+    second = run(capsys, *args)
+    assert second[0] == 0, second[2]
+    assert sorted((tmp_path / "weights").rglob("*")) == weights  # read back, nothing new written
+    metrics = [json.loads(out.split("YT_METRICS=")[1].splitlines()[0]) for out in (first[1], second[1])]
+    assert metrics[0]["top1"] == metrics[1]["top1"]
