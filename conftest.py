@@ -190,11 +190,13 @@ def _seed_everything():
 _BUILT_MODELS: dict = {}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def build_tt(backend):
     """build_tt(hf_model, max_seq_len, **options): the TTNN model on the session's device, built
-    once per (model, options). Tests start sequences with prefill, which makes them
-    independent of what ran before (stale cache entries are never read)."""
+    once per (model, options) and test module, and released after the module: an n150 (and the
+    host backend's model of its 12 GB) holds only a few full-size models at once. Tests start
+    sequences with prefill, which makes them independent of what ran before in the module
+    (stale cache entries are never read)."""
     from tt_qwen import build_model
 
     def build(hf_model, max_seq_len=256, **options):
@@ -203,7 +205,14 @@ def build_tt(backend):
             _BUILT_MODELS[key] = build_model(hf_model, backend.device, max_seq_len, **options)
         return _BUILT_MODELS[key]
 
-    return build
+    yield build
+    _release_built_models()
+
+
+def _release_built_models():
+    for model in _BUILT_MODELS.values():
+        model.release()
+    _BUILT_MODELS.clear()
 
 
 @pytest.fixture
@@ -212,9 +221,7 @@ def clean_device(backend):
     build_tt keeps are released (and rebuilt on demand), garbage freed, program binaries dropped."""
     import gc
 
-    for model in _BUILT_MODELS.values():
-        model.release()
-    _BUILT_MODELS.clear()
+    _release_built_models()
     gc.collect()
     backend.device.clear_program_cache()
     return backend.device

@@ -106,15 +106,22 @@ def plot_eval(document: dict, path: Path) -> Path | None:
         import matplotlib.pyplot as plt
     except ImportError:
         return None
+    from matplotlib.ticker import MaxNLocator
+
+    from tt_qwen.thresholds import pcc_threshold
+
     r = document["result"]
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [2, 1]})
+    # 1 - PCC on a log axis: 0.99999 and 0.999 differ by a factor 100 there, not by a hair.
     for mode, values in r.get("layer_pcc", {}).items():
         if values:
-            left.plot(range(len(values)), values, marker="o", label=mode)
-    left.set(title="PCC vs HF float32 after each layer", xlabel="layer", ylabel="PCC")
-    left.grid(alpha=0.3)
-    if r.get("layer_pcc"):
-        left.legend()
+            left.semilogy(range(len(values)), [max(1 - v, 1e-9) for v in values], marker="o", label=mode)
+    floor = 1 - pcc_threshold("model.hidden_state")
+    left.axhline(floor, color="red", linestyle="dashed", label=f"threshold (PCC {1 - floor:g})")
+    left.set(title="1 - PCC vs HF float32 after each layer (lower is better)", xlabel="layer", ylabel="1 - PCC")
+    left.xaxis.set_major_locator(MaxNLocator(integer=True))
+    left.grid(alpha=0.3, which="both")
+    left.legend()
     names = ["top1", "top5", "top5_tt_in_hf"]
     bars = right.bar(names, [r[n] for n in names], color=["#3b7dd8", "#6aa84f", "#999999"])
     for bar, floor in zip(bars, [document["floors"]["top1"], document["floors"]["top5"], None]):

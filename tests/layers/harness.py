@@ -15,7 +15,7 @@ from tt_qwen.model.weights import WeightLoader
 
 
 class BlockHarness:
-    def __init__(self, hf_model, device, max_seq_len: int = 1024):
+    def __init__(self, hf_model, device, max_seq_len: int = 2048):
         import ttnn
 
         self.ttnn = ttnn
