@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -602,9 +601,9 @@ def sec_embedding(R: Recorder):
                 free(ids)
         # variants
         ids = dev_t([1, 32], dtype=ttnn.uint32, layout=ttnn.ROW_MAJOR_LAYOUT)
-        R.call(cfg, f"ttnn.embedding(ids[1,32] uint32 RM, w[V,H] bf16 RM, layout=TILE, memory_config=L1)",
+        R.call(cfg, "ttnn.embedding(ids[1,32] uint32 RM, w[V,H] bf16 RM, layout=TILE, memory_config=L1)",
                lambda: ttnn.embedding(ids, w2, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.L1_MEMORY_CONFIG))
-        R.call(cfg, f"ttnn.embedding(ids[1,32] uint32 RM, w[V,H] bf16 RM, layout=TILE, dtype=ttnn.bfloat8_b)",
+        R.call(cfg, "ttnn.embedding(ids[1,32] uint32 RM, w[V,H] bf16 RM, layout=TILE, dtype=ttnn.bfloat8_b)",
                lambda: ttnn.embedding(ids, w2, layout=ttnn.TILE_LAYOUT, dtype=ttnn.bfloat8_b))
         idt = dev_t([1, 32], dtype=ttnn.uint32, layout=ttnn.TILE_LAYOUT)
         R.call(cfg, "ttnn.embedding(ids[1,32] uint32 TILE, w[V,H] bf16 RM)", lambda: ttnn.embedding(idt, w2))
@@ -795,7 +794,7 @@ def sec_rms_norm(R: Recorder):
 
 def sec_eltwise(R: Recorder):
     for cfg, c in CFGS.items():
-        H, I, nh, nkv, hd = c["H"], c["I"], c["nh"], c["nkv"], c["hd"]
+        H, I, nh, hd = c["H"], c["I"], c["nh"], c["hd"]
         a = dev_t([1, 1, 32, H])
         b = dev_t([1, 1, 32, H])
         b1 = dev_t([1, 1, 1, H])
@@ -849,7 +848,7 @@ def sec_eltwise(R: Recorder):
 
 def sec_create_heads(R: Recorder):
     for cfg, c in CFGS.items():
-        H, nh, nkv, hd = c["H"], c["nh"], c["nkv"], c["hd"]
+        nh, nkv, hd = c["nh"], c["nkv"], c["hd"]
         W = (nh + 2 * nkv) * hd
         for S in (32, 128, 33):
             x = dev_t([1, 1, S, W])
@@ -1426,7 +1425,7 @@ def sec_paged_update(R: Recorder):
                        lambda x=x, cache=cache: ttnn.experimental.paged_update_cache(cache, x, update_idxs_tensor=idx_t))
             R.call(cfg, f"ttnn.experimental.paged_update_cache(cache, x HEIGHT_SHARDED, update_idxs=[5]*{B}, update_idxs_tensor=int32[{B}])  # both",
                    lambda cache=cache, B=B: ttnn.experimental.paged_update_cache(cache, xs, update_idxs=[5] * B, update_idxs_tensor=idx_t))
-            R.call(cfg, f"ttnn.experimental.paged_update_cache(cache, x HEIGHT_SHARDED)  # neither",
+            R.call(cfg, "ttnn.experimental.paged_update_cache(cache, x HEIGHT_SHARDED)  # neither",
                    lambda cache=cache: ttnn.experimental.paged_update_cache(cache, xs))
             R.call(cfg, f"ttnn.experimental.paged_update_cache(cache, x HEIGHT_SHARDED, update_idxs=[5]*{B + 1})  # list too long",
                    lambda cache=cache, B=B: ttnn.experimental.paged_update_cache(cache, xs, update_idxs=[5] * (B + 1)))
@@ -1480,7 +1479,7 @@ def sec_paged_update(R: Recorder):
         xs32 = dev_t([1, 32, nkv, hd], mem=shard_mc("HEIGHT_SHARDED", 32, [32, hd]))
         R.call(cfg, f"ttnn.experimental.paged_update_cache(cache[1,{nkv},256,{hd}], x[1,32,{nkv},{hd}] HEIGHT_SHARDED 32 cores, update_idxs=[5]*32)  # batch mismatch",
                lambda: ttnn.experimental.paged_update_cache(cache1, xs32, update_idxs=[5] * 32))
-        R.call(cfg, f"ttnn.experimental.paged_update_cache(cache[1,..], x[1,32,..] 32 cores, update_idxs=[5])  # batch mismatch, 1 idx",
+        R.call(cfg, "ttnn.experimental.paged_update_cache(cache[1,..], x[1,32,..] 32 cores, update_idxs=[5])  # batch mismatch, 1 idx",
                lambda: ttnn.experimental.paged_update_cache(cache1, xs32, update_idxs=[5]))
         free([cache32, xs1, cache1, xs32])
         # paged mode (page table)
@@ -1527,7 +1526,7 @@ def sec_paged_fill(R: Recorder):
 
 def sec_data_movement(R: Recorder):
     for cfg, c in CFGS.items():
-        H, nh, nkv, hd = c["H"], c["nh"], c["nkv"], c["hd"]
+        H, nh, hd = c["H"], c["nh"], c["hd"]
         x = dev_t([1, 1, 32, H])
         R.call(cfg, f"ttnn.reshape(x{T([1,1,32,H])}, [1,32,{H}])", lambda: ttnn.reshape(x, [1, 32, H]))
         R.call(cfg, f"ttnn.reshape(x{T([1,1,32,H])}, [32,{H}])", lambda: ttnn.reshape(x, [32, H]))
