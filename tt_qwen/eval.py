@@ -85,6 +85,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--report_dir", default=str(DEFAULT_REPORT_DIR), help="where the JSON / Markdown / PNG report goes")
     parser.add_argument("--baseline", help="a previous report JSON: flag regressions against it")
     parser.add_argument("--fail_on_regression", action="store_true", help="exit 1 when --baseline shows a regression")
+    parser.add_argument("--fail_below_floor", action="store_true", help="exit 1 when top1 or top5 is below its floor in tt_qwen/thresholds.py")
     automation = parser.add_argument_group("automation wrapper (ttnn_models scripts/run_eval.py)")
     automation.add_argument("--mode", choices=["hf", "tt"], help="tt: the TTNN model; hf: the HF model itself through the same loop (a harness check)")
     automation.add_argument("--prefill-len", dest="prefill_len", type=int, help="synthetic prompt of exactly N tokens")
@@ -369,13 +370,23 @@ def main(argv=None) -> int:
     print("YT_METRICS=" + json.dumps(result.yt_metrics()))
     written = reports.write_eval_report(asdict(result), Path(args.report_dir))
     print("report: " + ", ".join(str(p) for p in written))
+    failed = False
     if args.baseline:
         regressions = reports.compare_to_baseline(Path(args.baseline), written[0])
         for line in regressions:
             print("REGRESSION: " + line)
-        if regressions and args.fail_on_regression:
-            return 1
-    return 0
+        failed |= bool(regressions) and args.fail_on_regression
+    for metric, value, floor in below_floors(result):
+        print(f"BELOW FLOOR: {metric} {value:.4f} < {floor}")
+        failed |= args.fail_below_floor
+    return 1 if failed else 0
+
+
+def below_floors(result: EvalResult) -> list[tuple[str, float, float]]:
+    from tt_qwen.thresholds import accuracy_floors
+
+    return [(metric, getattr(result, metric), floor) for metric, floor in accuracy_floors(result.model).items()
+            if getattr(result, metric) < floor]
 
 
 def _say(message):

@@ -36,16 +36,15 @@ def environment() -> dict:
 
 def write_eval_report(result: dict, out_dir: Path) -> list[Path]:
     """Write <out_dir>/eval-<model>-<backend>.{json,md,png}; returns the paths (JSON first)."""
-    from tt_qwen.thresholds import accuracy_floor
+    from tt_qwen.thresholds import accuracy_floors
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    kind = "tiny-trained" if result["model"] == "tiny-trained" else "default"
     document = {
         "schema_version": SCHEMA_VERSION,
         "kind": "eval",
         **environment(),
         "result": result,
-        "floors": {metric: accuracy_floor(kind, metric) for metric in ("top1", "top5")},
+        "floors": accuracy_floors(result["model"]),
         "roofline": result.get("roofline"),
     }
     stem = out_dir / f"eval-{result['model']}-{result['backend']}"

@@ -66,3 +66,9 @@ def pcc_threshold(component: str, dtype: str = "bfloat16") -> float:
 
 def accuracy_floor(model_kind: str, metric: str) -> float:
     return ACCURACY.get((model_kind, metric), ACCURACY[("default", metric)])
+
+
+def accuracy_floors(model_name: str) -> dict:
+    """The top1 / top5 floors of an evaluated model: its own where it has them, else the defaults."""
+    kind = model_name if any(k == model_name for k, _ in ACCURACY) else "default"
+    return {metric: accuracy_floor(kind, metric) for metric in ("top1", "top5")}

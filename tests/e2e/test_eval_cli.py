@@ -92,3 +92,14 @@ def test_second_run_reuses_the_cached_reference_and_weights(capsys, report_dir, 
     assert sorted((tmp_path / "weights").rglob("*")) == weights  # read back, nothing new written
     metrics = [json.loads(out.split("YT_METRICS=")[1].splitlines()[0]) for out in (first[1], second[1])]
     assert metrics[0]["top1"] == metrics[1]["top1"]
+
+
+def test_accuracy_below_the_floor_fails_the_run_when_asked(capsys, report_dir, backend, needs_numbers, tmp_path, monkeypatch):
+    from tt_qwen import thresholds
+
+    monkeypatch.setitem(thresholds.ACCURACY, ("tiny-trained", "top1"), 1.01)  # a floor no run can reach
+    args = ["--model", "tiny-trained", "--backend", backend.name, "--max_new_tokens", "4",
+            "--report_dir", str(report_dir), "--cache_dir", str(tmp_path)]
+    assert run(capsys, *args)[0] == 0
+    code, out, _ = run(capsys, *args, "--fail_below_floor")
+    assert code == 1 and "BELOW FLOOR: top1" in out

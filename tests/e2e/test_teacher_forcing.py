@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from tt_qwen import eval as tt_eval
-from tt_qwen.thresholds import accuracy_floor
+from tt_qwen.thresholds import accuracy_floors
 
 NEW_TOKENS = 64
 
@@ -34,9 +34,7 @@ def test_teacher_forcing_accuracy_meets_the_floor(model_spec, hf_model, build_tt
     scores = teacher_forcing_scores(tt_model, hf_model, model_spec, prompt, reference_cache)
     for name, value in scores.items():
         record_property(name, value)
-    kind = model_spec.kind if model_spec.kind == "tiny-trained" else "default"
-    for metric in ("top1", "top5"):
-        floor = accuracy_floor(kind, metric)
+    for metric, floor in accuracy_floors(model_spec.name).items():
         assert scores[metric] >= floor, f"{metric} {scores[metric]:.4f} is below the floor {floor} (first mismatch at step {scores['first_mismatch']})"
 
 
