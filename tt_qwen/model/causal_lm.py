@@ -19,7 +19,6 @@ from transformers import GenerationMixin, PreTrainedModel, Qwen3Config
 from transformers.modeling_outputs import CausalLMOutputWithPast
 
 from tt_qwen.hf_compat import given_cache, lm_output
-
 from tt_qwen.model.attention import SKIP_USER, position_tensor
 from tt_qwen.model.config import DTYPES, MAX_DECODE_BATCH, TILE, Qwen3Dims
 from tt_qwen.model.decoder import DecoderLayer
@@ -109,7 +108,6 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
     @property
     def dtype(self) -> torch.dtype:
         return torch.float32
-
 
     # ---- prefill ------------------------------------------------------------------------------
 
