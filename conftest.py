@@ -146,12 +146,12 @@ def _record_pcc(request):
     compare.observers.remove(observe)
 
 
+_SESSION_RESULTS: list = []
+
+
 def pytest_runtest_logreport(report):
     if report.when == "call" and report.user_properties:
         _SESSION_RESULTS.append({"test": report.nodeid, "outcome": report.outcome, "properties": dict(report.user_properties)})
-
-
-_SESSION_RESULTS: list = []
 
 
 @pytest.hookimpl(trylast=True)
