@@ -7,7 +7,7 @@ import re
 import pytest
 import torch
 
-from tests.ops.cases import OpCase, RefusalCase, Spec
+from tests.ops.cases.base import OpCase, RefusalCase, Spec
 from tt_qwen.compare import assert_pcc
 from tt_qwen.thresholds import pcc_threshold
 
