@@ -31,18 +31,22 @@ def test_matches_real_golden(case, real, ttnn, device, needs_numbers):
     with real.active() as module:
         golden = module.get_golden_function(resolve_op(module, case.op))
         args, kwargs = case.golden()
-        expected = golden(*args, **kwargs)
-    actual = ttnn.to_torch(as_tuple(case.run(ttnn, device))[0])
-    expected = torch.as_tensor(expected)
+        expected = as_tuple(golden(*args, **kwargs))  # a multi-output golden (split heads) gives a tuple
+    outputs = as_tuple(case.run(ttnn, device))  # in-place ops also return the cache: the golden gives one
+    for index, (want, output) in enumerate(zip(expected, outputs)):
+        check_against_golden(case, index, torch.as_tensor(want), ttnn.to_torch(output))
+
+
+def check_against_golden(case, index: int, expected: torch.Tensor, actual: torch.Tensor) -> None:
     if case.select is not None:
-        actual = case.select(actual, 0)
+        actual = case.select(actual, index)
         if tuple(expected.shape) != tuple(actual.shape) and expected.numel() != actual.numel():
-            expected = case.select(expected, 0)
+            expected = case.select(expected, index)
     if expected.numel() == actual.numel():
         expected = expected.reshape(actual.shape)
+    what = f"{case.id} output {index} vs real ttnn golden"
     assert tuple(expected.shape) == tuple(actual.shape), \
-        f"{case.id}: golden shape {tuple(expected.shape)} vs backend {tuple(actual.shape)}"
-    what = f"{case.id} vs real ttnn golden"
+        f"{what}: golden shape {tuple(expected.shape)} vs backend {tuple(actual.shape)}"
     if case.exact:
         assert_equal(expected, actual, what)
     else:

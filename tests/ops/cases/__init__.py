@@ -11,6 +11,8 @@ Adding an op (as llama.cpp's test-backend-ops: the op is one entry, the runner i
    specs 0.81.1 returns: probe them on the mock tier) and one refusal per documented constraint in
    `REFUSALS` (the real TT_FATAL wording, measured on the mock n150, quoted beside it);
 3. a threshold row in tt_qwen/thresholds.py for the (component, dtype) its cases name.
+An op that truly cannot have a case or a refusal says why in its module's `WITHOUT_CASES` /
+`WITHOUT_REFUSALS` (core.py: to_torch, deallocate); the coverage test accepts no silent gap.
 A new family is a new module here and its name in `FAMILY_MODULES`. Forget one of these and
 tests/ops/test_coverage.py names the op the model calls without it.
 
@@ -37,11 +39,20 @@ class Family:
     golden_ops: tuple  # those 0.81.1 attaches a golden function to
     cases: tuple
     refusals: tuple
+    without_cases: dict  # op -> why it has no case of its own (the coverage test accepts only these)
+    without_refusals: dict  # op -> why it has no refusal
+
+    def cases_of(self, op: str) -> list:
+        return [c for c in self.cases if c.op == op]
+
+    def refusals_of(self, op: str) -> list:
+        return [c for c in self.refusals if c.op == op]
 
 
 def load_family(name: str) -> Family:
     module = importlib.import_module(f"tests.ops.cases.{name}")
-    return Family(name, tuple(module.OPS), tuple(module.GOLDEN_OPS), tuple(module.CASES), tuple(module.REFUSALS))
+    return Family(name, tuple(module.OPS), tuple(module.GOLDEN_OPS), tuple(module.CASES), tuple(module.REFUSALS),
+                  dict(getattr(module, "WITHOUT_CASES", {})), dict(getattr(module, "WITHOUT_REFUSALS", {})))
 
 
 def registry_problems(families) -> list[str]:

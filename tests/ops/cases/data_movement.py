@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from tests.ops.cases.base import H, NQ, NKV, HD, OpCase, RefusalCase, memo, generator, randn, tile, row_major, to_dev
+from tests.ops.cases.base import (
+    H, NQ, NKV, HD, OpCase, RefusalCase, memo, generator, randn, seeded_input, tile, row_major, to_dev)
 
 # The ttnn functions this family covers, and those 0.81.1 attaches a golden function to.
 OPS = ("reshape", "slice", "concat", "transpose", "permute", "pad")
@@ -91,5 +92,27 @@ CASES: list[OpCase] = [
     permute_case((1, 128, NQ, HD), (0, 2, 1, 3)),
     pad_case((1, 1, 7, 128), 32),
 ]
+def _r_reshape_to_half_the_volume(ttnn, device):
+    return ttnn.reshape(to_dev(ttnn, device, seeded_input((1, 1, 32, H))), (1, 32, H // 2))
+
+
+def _r_slice(starts, ends):
+    def run(ttnn, device):
+        return ttnn.slice(to_dev(ttnn, device, seeded_input((1, 1, 32, H))), list(starts), list(ends))
+    return run
+
+
 REFUSALS: list[RefusalCase] = [
+    # real: "Invalid arguments to reshape" (new_volume == old_volume)
+    RefusalCase("reshape-volume_32768_to_16384", "reshape", _r_reshape_to_half_the_volume,
+                r"(?i)invalid arguments to reshape"),
+    # real: "Ends 64 must be less than or equal to the shape of the tensor 32"
+    RefusalCase("slice-end64_beyond_32_rows", "slice", _r_slice((0, 0, 0, 0), (1, 1, 64, H)),
+                r"(?i)ends 64 must be less than or equal to the shape of the tensor 32"),
+    # real: "End 8 must be greater than or equal to start 16"
+    RefusalCase("slice-end8_before_start16", "slice", _r_slice((0, 0, 16, 0), (1, 1, 8, H)),
+                r"(?i)end 8 must be greater than or equal to start 16"),
+    # real: "Input rank 4 and begins 3 must have the same size"
+    RefusalCase("slice-rank3_bounds_of_rank4", "slice", _r_slice((0, 0, 0), (1, 32, H)),
+                r"(?i)input rank 4 and begins 3 must have the same size"),
 ]

@@ -73,21 +73,29 @@ CASES: list[OpCase] = [
 ]
 
 
-def _r_add_host(ttnn, device):
-    a = ttnn.from_torch(seeded_input((1, 1, 32, H)), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)
-    return ttnn.add(a, ttnn.from_torch(seeded_input((1, 1, 32, H), "b"), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT))
+def _r_binary_host(op):
+    def run(ttnn, device):
+        a = ttnn.from_torch(seeded_input((1, 1, 32, H)), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)
+        b = ttnn.from_torch(seeded_input((1, 1, 32, H), "b"), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)
+        return getattr(ttnn, op)(a, b)
+    return run
 
 
-def _r_add_shapes(ttnn, device):
-    a, b = seeded_input((1, 1, 32, H)), seeded_input((1, 1, 32, H // 2))
-    return ttnn.add(to_dev(ttnn, device, a), to_dev(ttnn, device, b))
+def _r_binary_shapes(op):
+    def run(ttnn, device):
+        a, b = seeded_input((1, 1, 32, H)), seeded_input((1, 1, 32, H // 2))
+        return getattr(ttnn, op)(to_dev(ttnn, device, a), to_dev(ttnn, device, b))
+    return run
 
 
 REFUSALS: list[RefusalCase] = [
     # real: "Input tensor A must be on device, got storage type: StorageType::HOST"
-    RefusalCase("add-host_tensors", "add", _r_add_host, ON_DEVICE),
+    RefusalCase("add-host_tensors", "add", _r_binary_host("add"), ON_DEVICE),
     # real: "Invalid subtile broadcast type"
-    RefusalCase("add-width1024_vs_512", "add", _r_add_shapes, r"(?i)broadcast"),
+    RefusalCase("add-width1024_vs_512", "add", _r_binary_shapes("add"), r"(?i)broadcast"),
+    # the same rules, the same wording, for mul
+    RefusalCase("mul-host_tensors", "mul", _r_binary_host("mul"), ON_DEVICE),
+    RefusalCase("mul-width1024_vs_512", "mul", _r_binary_shapes("mul"), r"(?i)broadcast"),
     # NOT listed: ttnn.silu, ttnn.rms_norm and ttnn.transformer.scaled_dot_product_attention on host
     # tensors. The real ttnn 0.81.1 crashes the process (segmentation fault, measured on the mock
     # n150) instead of raising, so such a test would take the whole run down on mock and device.

@@ -1,5 +1,6 @@
-"""nlp_create_qkv_heads(_decode) and nlp_concat_heads(_decode): exact data movement, with the decode
-ops' sharded specs."""
+"""nlp_create_qkv_heads(_decode), nlp_concat_heads(_decode) and
+transformer.split_query_key_value_and_split_heads: exact data movement, with the decode ops' sharded
+specs."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from tests.ops.cases.base import (
 
 # The ttnn functions this family covers, and those 0.81.1 attaches a golden function to.
 OPS = ("experimental.nlp_create_qkv_heads", "experimental.nlp_create_qkv_heads_decode", "experimental.nlp_concat_heads",
-       "experimental.nlp_concat_heads_decode")
-GOLDEN_OPS = ()
+       "experimental.nlp_concat_heads_decode", "transformer.split_query_key_value_and_split_heads")
+GOLDEN_OPS = ("transformer.split_query_key_value_and_split_heads",)
 
 
 def create_heads_case(d: Dims, seq: int, transpose_k: bool, tag: str = "", slow=False) -> OpCase:
@@ -108,6 +109,42 @@ def concat_heads_decode_case(d: Dims, batch: int, tag: str = "") -> OpCase:
                   specs=(spec,), select=first_rows(batch))
 
 
+def split_qkv_case(batch: int, seq: int, heads: int, kv_heads: int, head_dim: int, transpose_k: bool,
+                   kv_input: bool = False, tag: str = "") -> OpCase:
+    """[b, s, (h + 2 kv) d] rank 3 (or Q from [b, s, h d] and K, V from kv_input [b, s, 2 kv d]) ->
+    Q [b, h, s, d], K [b, kv, s, d] (or [b, kv, d, s] transposed), V [b, kv, s, d]."""
+    q_width, kv_width = heads * head_dim, 2 * kv_heads * head_dim
+    kt = "kT" if transpose_k else "k"
+    cid = (f"split_qkv_heads-{tag}b{batch}-seq{seq}-nh{heads}-nkv{kv_heads}-hd{head_dim}-{kt}"
+           + ("-kv_input" if kv_input else ""))
+
+    def inputs():
+        return memo(cid, lambda: {"x": randn(generator(cid), (batch, seq, q_width + kv_width))})
+
+    def run(ttnn, device):
+        x = inputs()["x"]
+        kwargs = dict(num_heads=heads, transpose_key=transpose_k)
+        if kv_heads != heads:
+            kwargs["num_kv_heads"] = kv_heads
+        if kv_input:
+            q, kv = to_dev(ttnn, device, x[..., :q_width]), to_dev(ttnn, device, x[..., q_width:])
+            return ttnn.transformer.split_query_key_value_and_split_heads(q, kv, **kwargs)
+        return ttnn.transformer.split_query_key_value_and_split_heads(to_dev(ttnn, device, x), **kwargs)
+
+    def reference():
+        q, k, v = split_fused_qkv(inputs()["x"].unsqueeze(1), heads, kv_heads, head_dim)
+        return q, (k.transpose(-1, -2) if transpose_k else k), v
+
+    def golden():
+        kwargs = dict(num_heads=heads, num_kv_heads=kv_heads, transpose_key=transpose_k)
+        return (inputs()["x"],), kwargs
+
+    k_shape = (batch, kv_heads, head_dim, seq) if transpose_k else (batch, kv_heads, seq, head_dim)
+    specs = (tile((batch, heads, seq, head_dim)), tile(k_shape), tile((batch, kv_heads, seq, head_dim)))
+    return OpCase(cid, "transformer.split_query_key_value_and_split_heads", run, reference, "op.heads", exact=True,
+                  specs=specs, golden=golden)
+
+
 CASES: list[OpCase] = [
     # -- heads
     create_heads_case(Q, 32, False),
@@ -133,6 +170,11 @@ CASES: list[OpCase] = [
     concat_heads_decode_case(Q, 8),
     concat_heads_decode_case(Q, 32),
     concat_heads_decode_case(T, 1, tag="tiny-"),
+    split_qkv_case(1, 32, NQ, NKV, HD, transpose_k=False),
+    split_qkv_case(1, 7, NQ, NKV, HD, transpose_k=False),
+    split_qkv_case(2, 128, 16, 16, 64, transpose_k=True),
+    split_qkv_case(1, 32, 16, 16, 64, transpose_k=False, kv_input=True),
+    split_qkv_case(1, 64, T.heads, T.heads, 128, transpose_k=True, tag="mha-"),
 ]
 
 
@@ -167,6 +209,14 @@ def _r_concat_heads_decode_heads(ttnn, device):
     return ttnn.experimental.nlp_concat_heads_decode(x, num_heads=40)
 
 
+def _r_split_qkv(shape=(1, 32, QKV_WIDTH), layout="TILE"):
+    def run(ttnn, device):
+        x = to_dev(ttnn, device, seeded_input(shape), layout=layout)
+        return ttnn.transformer.split_query_key_value_and_split_heads(x, num_heads=NQ, num_kv_heads=NKV,
+                                                                      transpose_key=False)
+    return run
+
+
 REFUSALS: list[RefusalCase] = [
     # real: "Input tensor layout must be TILE but got Layout::ROW_MAJOR"
     RefusalCase("create_qkv_heads-row_major_input", "experimental.nlp_create_qkv_heads", _r_create_heads_row_major,
@@ -192,4 +242,13 @@ REFUSALS: list[RefusalCase] = [
     # real (sic, the check is num_heads <= 32 padded heads): "head_dim must be multiple of TILE_WIDTH"
     RefusalCase("concat_heads_decode-heads40", "experimental.nlp_concat_heads_decode",
              _r_concat_heads_decode_heads, r"(?i)head_dim must be multiple of TILE_WIDTH|num_heads .*<= ?32"),
+    # real: "Invalid input tensor: expected 3 dimensions, but found 4."
+    RefusalCase("split_qkv_heads-rank4_input", "transformer.split_query_key_value_and_split_heads",
+                _r_split_qkv(shape=(1, 1, 32, QKV_WIDTH)), r"(?i)expected 3 dimensions|must be rank 3"),
+    # real: "Invalid layout: input tensor must use TILE_LAYOUT, but found 0."
+    RefusalCase("split_qkv_heads-row_major_input", "transformer.split_query_key_value_and_split_heads",
+                _r_split_qkv(layout="ROW_MAJOR"), r"(?i)must use TILE_LAYOUT|layout must be TILE"),
+    # NOT listed: a width that does not give a tile-multiple head size ([1, 32, 4000] over 16 + 2 x 8
+    # heads). 0.81.1 refuses it ("Invalid head size: 125. The head size must be a multiple of the tile
+    # width (32)"); the host backend accepts it (measured): a host contract gap, reported.
 ]

@@ -1,5 +1,6 @@
-"""ttnn.transformer.scaled_dot_product_attention (causal GQA 16/8, explicit mask with Sk > Sq) and
-_decode (cur_pos list / tensor, -1 skips a user)."""
+"""ttnn.transformer.scaled_dot_product_attention (causal GQA 16/8, explicit mask with Sk > Sq), _decode
+(cur_pos list / tensor, -1 skips a user) and paged_scaled_dot_product_attention_decode (the KV cache
+in blocks reached through a page table)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from tests.ops.cases.base import (
     ref_attention, causal_mask)
 
 # The ttnn functions this family covers, and those 0.81.1 attaches a golden function to.
-OPS = ("transformer.scaled_dot_product_attention", "transformer.scaled_dot_product_attention_decode")
+OPS = ("transformer.scaled_dot_product_attention", "transformer.scaled_dot_product_attention_decode",
+       "transformer.paged_scaled_dot_product_attention_decode")
 GOLDEN_OPS = ("transformer.scaled_dot_product_attention", "transformer.scaled_dot_product_attention_decode")
 
 
@@ -102,6 +104,63 @@ def sdpa_decode_case(d: Dims, positions, cache_len: int, pos_form: str = "list",
                   "op.sdpa_decode", specs=(spec,), select=select, golden=golden)
 
 
+def paged_sdpa_decode_case(d: Dims, positions, block_size: int, blocks_per_user: int, tag: str = "") -> OpCase:
+    """As sdpa_decode_case, with each user's cache [kv, blocks_per_user * block_size, d] cut into
+    blocks stored at shuffled places of a [users * blocks_per_user, kv, block_size, d] cache; the
+    page table [users, blocks_per_user] (int32) says where. Positions come as an int32 tensor (the
+    op has no list form); -1 skips a user."""
+    batch = len(positions)
+    cache_len = blocks_per_user * block_size
+    pos_tag = "_".join(str(p) for p in positions).replace("-", "m")
+    cid = (f"paged_sdpa_decode-{tag}b{batch}-pos{pos_tag}-block{block_size}x{blocks_per_user}"
+           f"-nqh{d.heads}-nkv{d.kv_heads}-hd{d.head_dim}")
+    live = [u for u, p in enumerate(positions) if p >= 0]
+
+    def inputs():
+        def build():
+            gen = generator(cid)
+            shape = (batch, d.kv_heads, cache_len, d.head_dim)
+            k, v = torch.randn(shape, generator=gen), torch.randn(shape, generator=gen)
+            for u, p in enumerate(positions):
+                v[u, :, max(p, 0) + 1:, :] = 64.0  # never attended
+            table = torch.randperm(batch * blocks_per_user, generator=gen).to(torch.int32)
+            table = table.reshape(batch, blocks_per_user)
+            q = randn(gen, (1, batch, d.heads, d.head_dim))
+            return {"q": q, "k": k.to(BF16), "v": v.to(BF16), "table": table}
+        return memo(cid, build)
+
+    def paged(cache, table):
+        blocks = torch.empty((batch * blocks_per_user, d.kv_heads, block_size, d.head_dim), dtype=cache.dtype)
+        for u in range(batch):
+            for j in range(blocks_per_user):
+                blocks[int(table[u, j])] = cache[u, :, j * block_size:(j + 1) * block_size]
+        return blocks
+
+    def run(ttnn, device):
+        i = inputs()
+        q = to_dev(ttnn, device, i["q"])
+        k, v = (to_dev(ttnn, device, paged(i[n], i["table"])) for n in "kv")
+        table = ttnn.from_torch(i["table"], dtype=ttnn.int32, device=device)
+        cur = ttnn.from_torch(torch.tensor(positions, dtype=torch.int32), dtype=ttnn.int32, device=device)
+        return ttnn.transformer.paged_scaled_dot_product_attention_decode(q, k, v, table, is_causal=True,
+                                                                          cur_pos_tensor=cur)
+
+    def reference():
+        i = inputs()
+        out = torch.zeros((1, batch, d.heads, d.head_dim), dtype=torch.float64)
+        for u in live:
+            p = positions[u]
+            q = i["q"][:, u].reshape(1, d.heads, 1, d.head_dim)
+            out[0, u] = ref_attention(q, i["k"][u:u + 1, :, : p + 1], i["v"][u:u + 1, :, : p + 1])[0, :, 0, :]
+        return out
+
+    select = None if len(live) == batch else (lambda t, idx: t[:, live])
+    spec = Spec((1, batch, d.heads, d.head_dim), (1, batch, 32, d.head_dim),
+                note="as the unpaged op: Q's logical shape, heads padded to 32, DRAM interleaved")
+    return OpCase(cid, "transformer.paged_scaled_dot_product_attention_decode", run, reference,
+                  "op.sdpa_decode", specs=(spec,), select=select)
+
+
 CASES: list[OpCase] = [
     # -- attention
     sdpa_case(Q, 32),
@@ -119,6 +178,10 @@ CASES: list[OpCase] = [
     sdpa_decode_case(Q, [255], 256, "list"),
     sdpa_decode_case(Q, [1000, 2047], 2048, "tensor", tag="long-"),
     sdpa_decode_case(T, [37], 64, "list", tag="tiny-"),
+    paged_sdpa_decode_case(Q, [5, 100], 32, 4),
+    paged_sdpa_decode_case(Q, [-1, 5, 127, 64], 32, 4),
+    paged_sdpa_decode_case(Q, [200], 64, 4),
+    paged_sdpa_decode_case(T, [37], 32, 2, tag="tiny-"),
 ]
 
 
@@ -155,6 +218,22 @@ def _r_sdpa_decode_batch(ttnn, device):
     return ttnn.transformer.scaled_dot_product_attention_decode(q, k, v, is_causal=True, cur_pos=[10] * 4)
 
 
+def _r_paged_sdpa_decode(batch=2, kv_heads=NKV, kv_dim=HD, table_dtype="int32", positions=(5, 100)):
+    def run(ttnn, device):
+        blocks = batch * 4
+        q = to_dev(ttnn, device, seeded_input((1, batch, NQ, HD), "q"))
+        k = to_dev(ttnn, device, seeded_input((blocks, kv_heads, 32, kv_dim), "k"))
+        v = to_dev(ttnn, device, seeded_input((blocks, kv_heads, 32, kv_dim), "v"))
+        table = ttnn.from_torch(torch.arange(blocks, dtype=torch.int32).reshape(batch, 4),
+                                dtype=getattr(ttnn, table_dtype), device=device)
+        kwargs = {}
+        if positions is not None:
+            kwargs["cur_pos_tensor"] = ttnn.from_torch(torch.tensor(positions, dtype=torch.int32), dtype=ttnn.int32,
+                                                       device=device)
+        return ttnn.transformer.paged_scaled_dot_product_attention_decode(q, k, v, table, is_causal=True, **kwargs)
+    return run
+
+
 REFUSALS: list[RefusalCase] = [
     # real (sic, it compares K/V with Q's head dim): "K and V hidden dim must match. Got K: 64, V: 64"
     RefusalCase("sdpa-kv_head_dim64_vs_q128", "transformer.scaled_dot_product_attention",
@@ -186,4 +265,23 @@ REFUSALS: list[RefusalCase] = [
     # real: "K tensor batch size (1) must equal B (4)"
     RefusalCase("sdpa_decode-cache_batch1_for_4_users", "transformer.scaled_dot_product_attention_decode",
              _r_sdpa_decode_batch, r"(?i)batch size \(1\) must (equal|match)|batch .*\(1\).*\(4\)"),
+    # real: "Must have cur_pos tensor for paged attention in causal mode"
+    RefusalCase("paged_sdpa_decode-without_cur_pos_tensor", "transformer.paged_scaled_dot_product_attention_decode",
+                _r_paged_sdpa_decode(positions=None),
+                r"(?i)must have cur_pos tensor for paged|requires cur_pos_tensor"),
+    # real: "Q, K, V must have same hidden size"
+    RefusalCase("paged_sdpa_decode-kv_head_dim64_vs_q128", "transformer.paged_scaled_dot_product_attention_decode",
+                _r_paged_sdpa_decode(kv_dim=64), r"(?i)must have same hidden size|hidden dimension .*must equal Q"),
+    # real: "GQA expects Q to have a multiple of K heads, but got 16 and 6"
+    RefusalCase("paged_sdpa_decode-gqa_16_over_6", "transformer.paged_scaled_dot_product_attention_decode",
+                _r_paged_sdpa_decode(kv_heads=6), r"(?i)multiple of K heads"),
+    # real: "Error: SDPA currently only supports INT32 datatype" (of the page table)
+    RefusalCase("paged_sdpa_decode-uint32_page_table", "transformer.paged_scaled_dot_product_attention_decode",
+                _r_paged_sdpa_decode(table_dtype="uint32"), r"(?i)only supports INT32|page table must be int32"),
+    # real: "cur_pos must have batch size equal to Q, got 1 and 2"
+    RefusalCase("paged_sdpa_decode-1_position_for_2_users", "transformer.paged_scaled_dot_product_attention_decode",
+                _r_paged_sdpa_decode(positions=(5,)),
+                r"(?i)cur_pos must have batch size equal to Q|at least one position per batch \(2\)"),
+    # NOT listed: a position at the cache length (cur_pos 128 of 4 x 32 rows). 0.81.1 accepts it
+    # (measured on the mock n150); the host backend refuses it ("cur_pos must be <= K sequence dim").
 ]
