@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.ops.cases import FAMILIES, FAMILY_OF_OP, Family
+from tests.ops.cases import FAMILIES, FAMILY_OF_OP, Family, registry_problems
 from tests.ops.cases.base import OpCase, RefusalCase
 from tt_qwen import models, optrace
 from tt_qwen.thresholds import PCC
@@ -37,6 +37,10 @@ def coverage_of(op: str, family_of_op: dict) -> Coverage:
         found.gaps.append(f"{op}: no op cases in tests/ops/cases/{family.name}.py")
     if not refusals and op not in family.without_refusals:
         found.gaps.append(f"{op}: no refusal cases in tests/ops/cases/{family.name}.py")
+    for what, items, reasons in (("cases", cases, family.without_cases),
+                                 ("refusals", refusals, family.without_refusals)):
+        if items and op in reasons:
+            found.gaps.append(f"{op}: has {len(items)} {what} but {family.name}.py still says why it has none")
     for component, dtype in sorted({(c.component, c.dtype) for c in cases} - set(PCC)):
         found.gaps.append(f"{op}: no threshold row ({component!r}, {dtype!r}) in tt_qwen/thresholds.py")
     return found
@@ -53,8 +57,6 @@ def report(rows: list[Coverage]) -> str:
 @pytest.fixture(scope="module")
 def called_ops(backend):
     """Every ttnn function the model calls in prefill and decode, as optrace records them."""
-    if backend.name != "host":
-        pytest.skip(f"the coverage run traces the model on the host backend; this run's backend is {backend.name}")
     hf_model = models.load_hf_model(models.resolve(MODEL)[0])
     calls = [c for s in SCENARIOS for c in optrace.run_scenario(backend.ttnn, backend.device, hf_model, s, 128)]
     return sorted({c["op"] for c in calls})
@@ -104,3 +106,15 @@ def test_a_stated_reason_is_accepted_and_nothing_else():
     assert coverage_of("linear", {"linear": family}).gaps == []
     refusal = RefusalCase("linear-x", "linear", _noop, "x")
     assert coverage_of("linear", {"linear": _fake_family(refusals=(refusal,))}).gaps == []
+    stale = _fake_family(without_cases={"linear": "no cases (no longer true)"})
+    assert coverage_of("linear", {"linear": stale}).gaps == [
+        "linear: has 21 cases but linear.py still says why it has none"]
+
+
+def test_an_inconsistent_registry_is_named():
+    stray = RefusalCase("linear-on_matmul", "matmul", _noop, "x")
+    twice = _fake_family(name="linear_again", cases=FAMILIES["linear"].cases[:1])
+    assert registry_problems([_fake_family(refusals=(stray,)), twice]) == [
+        "linear: case linear-on_matmul calls matmul, which is not in its OPS ('linear',)",
+        "linear is listed by two families: linear and linear_again",
+        f"case id {FAMILIES['linear'].cases[0].id} is used twice"]

@@ -80,16 +80,7 @@ assert not _PROBLEMS, "the op case registry is inconsistent:\n  " + "\n  ".join(
 OP_CASES: list[OpCase] = [c for f in FAMILIES.values() for c in f.cases]
 REFUSAL_CASES: list[RefusalCase] = [c for f in FAMILIES.values() for c in f.refusals]
 CASES_BY_ID = {c.id: c for c in OP_CASES}
-REFUSALS_BY_ID = {c.id: c for c in REFUSAL_CASES}
 FAMILY_OF_OP = {op: f for f in FAMILIES.values() for op in f.ops}
-
-
-def cases_for(family: str) -> list[OpCase]:
-    return list(FAMILIES[family].cases)
-
-
-def refusals_for(family: str) -> list[RefusalCase]:
-    return list(FAMILIES[family].refusals)
 
 
 def resolve_op(ttnn, path: str):
