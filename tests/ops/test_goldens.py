@@ -10,10 +10,8 @@ import pytest
 import torch
 
 from tests.ops.cases import FAMILIES, OP_CASES, resolve_op
-from tests.ops.helpers import as_tuple, assert_equal
+from tests.ops.helpers import as_tuple, compare
 from tests.ops.real_ttnn import real_ttnn
-from tt_qwen.compare import assert_pcc
-from tt_qwen.thresholds import pcc_threshold
 
 GOLDEN_CASES = [c for c in OP_CASES if c.golden is not None and not c.slow]
 
@@ -44,13 +42,7 @@ def check_against_golden(case, index: int, expected: torch.Tensor, actual: torch
             expected = case.select(expected, index)
     if expected.numel() == actual.numel():
         expected = expected.reshape(actual.shape)
-    what = f"{case.id} output {index} vs real ttnn golden"
-    assert tuple(expected.shape) == tuple(actual.shape), \
-        f"{what}: golden shape {tuple(expected.shape)} vs backend {tuple(actual.shape)}"
-    if case.exact:
-        assert_equal(expected, actual, what)
-    else:
-        assert_pcc(expected, actual, pcc_threshold(case.component, case.dtype), what=what)
+    compare(case, expected, actual, f"{case.id} output {index} vs real ttnn golden")
 
 
 def test_golden_cases_cover_the_ops_with_goldens():

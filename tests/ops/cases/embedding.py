@@ -77,7 +77,7 @@ REFUSALS: list[RefusalCase] = [
     RefusalCase("embedding-float32_ids", "embedding", _r_embedding_float_ids, r"(?i)must be UINT32 or BFLOAT16"),
     # real: "Weights tensor must have BFLOAT16 dtype"
     RefusalCase("embedding-float32_weight", "embedding", _r_embedding_float_weight,
-             r"(?i)weights? tensor must have BFLOAT16"),
+                r"(?i)weights? tensor must have BFLOAT16"),
     # real: "Device Operations expect device tensors as inputs"
     RefusalCase("embedding-host_ids", "embedding", _r_embedding_host_ids, ON_DEVICE),
 ]

@@ -220,28 +220,28 @@ def _r_split_qkv(shape=(1, 32, QKV_WIDTH), layout="TILE"):
 REFUSALS: list[RefusalCase] = [
     # real: "Input tensor layout must be TILE but got Layout::ROW_MAJOR"
     RefusalCase("create_qkv_heads-row_major_input", "experimental.nlp_create_qkv_heads", _r_create_heads_row_major,
-             r"(?i)layout must be TILE|must be tilized"),
+                r"(?i)layout must be TILE|must be tilized"),
     # real: "ShapeBase[] index out of range. 3 not in [-4, 3)" (no rank check of its own)
     RefusalCase("create_qkv_heads-rank3_input", "experimental.nlp_create_qkv_heads", _r_create_heads_rank3,
-             r"(?i)index out of range|rank"),
+                r"(?i)index out of range|rank"),
     # real: "Unsupported input shape = Shape([1, 1, 64, 4096])"
     RefusalCase("create_qkv_heads_decode-batch64", "experimental.nlp_create_qkv_heads_decode",
-             _r_create_heads_decode(batch=64), r"(?i)unsupported input shape"),
+                _r_create_heads_decode(batch=64), r"(?i)unsupported input shape"),
     # real: "Physical shard shape (32, 48) must be tile {32, 32} sized!"
     RefusalCase("create_qkv_heads_decode-head_dim48", "experimental.nlp_create_qkv_heads_decode",
-             _r_create_heads_decode(head_dim=48), r"(?i)must be tile .*sized|head_dim .*multiple of TILE_WIDTH"),
+                _r_create_heads_decode(head_dim=48), r"(?i)must be tile .*sized|head_dim .*multiple of TILE_WIDTH"),
     # real: "Unsupported data format"
     RefusalCase("create_qkv_heads_decode-bfloat8_b_input", "experimental.nlp_create_qkv_heads_decode",
-             _r_create_heads_decode(dtype="bfloat8_b"), r"(?i)unsupported data format"),
+                _r_create_heads_decode(dtype="bfloat8_b"), r"(?i)unsupported data format"),
     # real: "ShapeBase[] index out of range. 3 not in [-4, 3)"
     RefusalCase("concat_heads-rank3_input", "experimental.nlp_concat_heads", _r_concat_heads_rank3,
-             r"(?i)index out of range|rank"),
+                r"(?i)index out of range|rank"),
     # real: "Input tensor must be sharded"
     RefusalCase("concat_heads_decode-interleaved_input", "experimental.nlp_concat_heads_decode",
-             _r_concat_heads_decode_interleaved, r"(?i)must be (height_)?sharded"),
+                _r_concat_heads_decode_interleaved, r"(?i)must be (height_)?sharded"),
     # real (sic, the check is num_heads <= 32 padded heads): "head_dim must be multiple of TILE_WIDTH"
     RefusalCase("concat_heads_decode-heads40", "experimental.nlp_concat_heads_decode",
-             _r_concat_heads_decode_heads, r"(?i)head_dim must be multiple of TILE_WIDTH|num_heads .*<= ?32"),
+                _r_concat_heads_decode_heads, r"(?i)head_dim must be multiple of TILE_WIDTH|num_heads .*<= ?32"),
     # real: "Invalid input tensor: expected 3 dimensions, but found 4."
     RefusalCase("split_qkv_heads-rank4_input", "transformer.split_query_key_value_and_split_heads",
                 _r_split_qkv(shape=(1, 1, 32, QKV_WIDTH)), r"(?i)expected 3 dimensions|must be rank 3"),

@@ -239,13 +239,13 @@ def _r_paged_update(batch=1, cores=None, input_dtype="bfloat16", interleaved=Fal
 REFUSALS: list[RefusalCase] = [
     # real: "Batch index (2) must be less than cache tensor batch size (2)"
     RefusalCase("fill_cache-batch_idx2_of_2", "fill_cache", _r_fill_cache(users=2, batch_idx=2),
-             r"(?i)batch.?(idx|index) \(2\) must be (<|less than) cache"),
+                r"(?i)batch.?(idx|index) \(2\) must be (<|less than) cache"),
     # real: "Fill update_idx (0) + input tensor height (512) must be <= cache tensor height (256)"
     RefusalCase("fill_cache-seq512_longer_than_cache256", "fill_cache", _r_fill_cache(seq=512),
-             r"(?i)\(512\).* must be <= cache"),
+                r"(?i)\(512\).* must be <= cache"),
     # real: "Input and cache tensors must have same dtype!"
     RefusalCase("fill_cache-float32_input_bf16_cache", "fill_cache", _r_fill_cache(input_dtype="float32"),
-             r"(?i)must have same dtype|must match cache dtype"),
+                r"(?i)must have same dtype|must match cache dtype"),
     # real: "Input tensor batch size must be 1 but got 2"
     RefusalCase("fill_cache-input_batch2", "fill_cache", _r_fill_cache(input_batch=2), r"(?i)batch( size)? must be 1"),
     # real: "Input tensor height (9) must equal cache tensor height (8)" (height = the heads dim)
@@ -253,28 +253,28 @@ REFUSALS: list[RefusalCase] = [
                 r"(?i)\(9\).* must (equal|match)"),
     # real: "Fill update_idx (16) must be a multiple of TILE_HEIGHT (32)"
     RefusalCase("fill_cache-update_idx16_not_tile_aligned", "fill_cache", _r_fill_cache(update_idx=16),
-             r"(?i)update_idx \(16\) must be a multiple of TILE_HEIGHT"),
+                r"(?i)update_idx \(16\) must be a multiple of TILE_HEIGHT"),
     # NOT listed: a fill_cache grid limit. 0.81.1 has none: fill_cache of [1, 8, 2048, 128] (512 work
     # blocks on a 64-core grid) is accepted on the mock n150 (see the fill_cache seq1024 / seq2048 cases).
     # real: "Data type of input tensor for paged_update_cache must be FLOAT32 or BFLOAT16; ..."
     RefusalCase("paged_update_cache-bfloat8_b_input", "experimental.paged_update_cache",
-             _r_paged_update(input_dtype="bfloat8_b"), r"(?i)must be FLOAT32 or BFLOAT16"),
+                _r_paged_update(input_dtype="bfloat8_b"), r"(?i)must be FLOAT32 or BFLOAT16"),
     # real: "Expect input_tensor to be sharded"
     RefusalCase("paged_update_cache-interleaved_input", "experimental.paged_update_cache",
-             _r_paged_update(interleaved=True), r"(?i)to be sharded|must be (height_)?sharded"),
+                _r_paged_update(interleaved=True), r"(?i)to be sharded|must be (height_)?sharded"),
     # real: "Input tensor shard grid must have num_cores (4) equal to the number of users / batch (8). ..."
     RefusalCase("paged_update_cache-8_users_on_4_cores", "experimental.paged_update_cache",
-             _r_paged_update(batch=8, cores=4), r"(?i)\(4\).* equal (to )?the number of users"),
+                _r_paged_update(batch=8, cores=4), r"(?i)\(4\).* equal (to )?the number of users"),
     # real: "Only an update tensor or an update vector can be provided. Not both or neither."
     RefusalCase("paged_update_cache-list_and_tensor", "experimental.paged_update_cache",
-             _r_paged_update(both=True), r"(?i)not both or neither|exactly one of update_idxs"),
+                _r_paged_update(both=True), r"(?i)not both or neither|exactly one of update_idxs"),
     # real: "Number of update_idxs (2) should match batch size (1)"
     RefusalCase("paged_update_cache-2_positions_for_1_user", "experimental.paged_update_cache",
-             _r_paged_update(idxs=(3, 4)), r"(?i)number of update.?(idxs|indices) \(2\) (should match|must equal)"),
+                _r_paged_update(idxs=(3, 4)), r"(?i)number of update.?(idxs|indices) \(2\) (should match|must equal)"),
     # real: "Expected update_idxs to have datatype INT32"
     RefusalCase("paged_update_cache-uint32_idxs_tensor", "experimental.paged_update_cache", _r_paged_update_uint32_idxs,
-             r"(?i)INT32"),
+                r"(?i)INT32"),
     # real: "Paged cache requires update_idxs tensor"
     RefusalCase("paged_update_cache-page_table_with_list", "experimental.paged_update_cache",
-             _r_paged_update(page_table=True), r"(?i)requires update_idxs.?tensor"),
+                _r_paged_update(page_table=True), r"(?i)requires update_idxs.?tensor"),
 ]

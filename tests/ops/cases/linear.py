@@ -98,5 +98,5 @@ REFUSALS: list[RefusalCase] = [
     RefusalCase("linear-row_major_input", "linear", _r_linear_row_major, r"(?i)must be tilized"),
     # real: "The width of the first tensor must be equal to the height of the second tensor. Mismatch: ..."
     RefusalCase("linear-inner_dim_mismatch", "linear", _r_linear_inner,
-             r"(?i)width of the first tensor must be equal to the height of the second"),
+                r"(?i)width of the first tensor must be equal to the height of the second"),
 ]

@@ -156,10 +156,10 @@ def _r_layer_norm_params(weight_width=H, bias_width=None):
 REFUSALS: list[RefusalCase] = [
     # real: "Input and gamma padded widths must match and gamma logical width must be >= input logical width ..."
     RefusalCase("rms_norm-weight_width_mismatch", "rms_norm", _r_rms_weight,
-             r"(?i)gamma padded widths must match|weight tensor's last padded dim .* must match"),
+                r"(?i)gamma padded widths must match|weight tensor's last padded dim .* must match"),
     # real: "ttnn::rms_norm does not support ROW_MAJOR input tensors. Use TILE layout."
     RefusalCase("rms_norm-row_major_input", "rms_norm", _r_rms_row_major,
-             r"(?i)does not support ROW_MAJOR|must be tilized"),
+                r"(?i)does not support ROW_MAJOR|must be tilized"),
     # real: "Input and gamma padded widths must match and gamma logical width must be >= input logical width ..."
     RefusalCase("layer_norm-weight_width_mismatch", "layer_norm", _r_layer_norm_params(weight_width=H // 2),
                 r"(?i)gamma padded widths must match"),

@@ -106,11 +106,11 @@ def _r_rotary_cos_short(ttnn, device):
 REFUSALS: list[RefusalCase] = [
     # real: "Input X dimension (96) must be either 32 (single tile) or divisible by 64 (rotate_half ...)"
     RefusalCase("rotary-head_dim96_not_multiple_of_64", "experimental.rotary_embedding", _r_rotary_head_dim,
-             r"(?i)divisible by 64|multiple of 64"),
+                r"(?i)divisible by 64|multiple of 64"),
     # real: "Cosine cache dimensions must match input dimensions. Expected (1, 1, 128), but got ..."
     RefusalCase("rotary-cos_width_mismatch", "experimental.rotary_embedding", _r_rotary_cos_width,
-             r"(?i)cos(ine cache)? dim(ension)?s must match input dim"),
+                r"(?i)cos(ine cache)? dim(ension)?s must match input dim"),
     # real: "Cosine cache must cover the input sequence length. Input sequence length: 128, Cos cache ...: 64."
     RefusalCase("rotary-cos_shorter_than_seq", "experimental.rotary_embedding", _r_rotary_cos_short,
-             r"(?i)must cover the input sequence length|seq_len \d+ exceeds cos"),
+                r"(?i)must cover the input sequence length|seq_len \d+ exceeds cos"),
 ]

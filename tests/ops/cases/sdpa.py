@@ -237,34 +237,34 @@ def _r_paged_sdpa_decode(batch=2, kv_heads=NKV, kv_dim=HD, table_dtype="int32", 
 REFUSALS: list[RefusalCase] = [
     # real (sic, it compares K/V with Q's head dim): "K and V hidden dim must match. Got K: 64, V: 64"
     RefusalCase("sdpa-kv_head_dim64_vs_q128", "transformer.scaled_dot_product_attention",
-             _r_sdpa(kv_shape=(1, NKV, 32, 64)), r"(?i)hidden dim must match|same head dim"),
+                _r_sdpa(kv_shape=(1, NKV, 32, 64)), r"(?i)hidden dim must match|same head dim"),
     # real: "Q num_heads must be >= K num_heads and divisible by K num_heads, ..."
     RefusalCase("sdpa-gqa_16_over_6", "transformer.scaled_dot_product_attention",
-             _r_sdpa(kv_shape=(1, 6, 32, HD)), r"(?i)divisible by K num_heads"),
+                _r_sdpa(kv_shape=(1, 6, 32, HD)), r"(?i)divisible by K num_heads"),
     # real: "Causal SDPA requires Q and K to have the same sequence length. Got Q: 32, K: 64"
     RefusalCase("sdpa-causal_sq32_sk64", "transformer.scaled_dot_product_attention",
-             _r_sdpa(kv_shape=(1, NKV, 64, HD)), r"(?i)requires Q and K to have the same sequence length"),
+                _r_sdpa(kv_shape=(1, NKV, 64, HD)), r"(?i)requires Q and K to have the same sequence length"),
     # real: "Data type of input tensor must be BFLOAT16, BFLOAT8_B, or BFLOAT4_B and is DataType::FLOAT32"
     RefusalCase("sdpa-float32_inputs", "transformer.scaled_dot_product_attention", _r_sdpa(dtype="float32"),
-             r"(?i)data type of .* must be BFLOAT16"),
+                r"(?i)data type of .* must be BFLOAT16"),
     # real: "is_causal and attn_mask cannot both be present. Got is_causal: true, attn_mask: true"
     RefusalCase("sdpa-causal_and_mask", "transformer.scaled_dot_product_attention", _r_sdpa(mask=True),
-             r"(?i)is_causal and attn_mask cannot both|attn_mask must be None when is_causal"),
+                r"(?i)is_causal and attn_mask cannot both|attn_mask must be None when is_causal"),
     # real: "K tensor hidden dimension (64) must equal Q tensor hidden dimension (128)"
     RefusalCase("sdpa_decode-kv_head_dim64_vs_q128", "transformer.scaled_dot_product_attention_decode",
-             _r_sdpa_decode(kv_dim=64), r"(?i)hidden dimension .*must equal Q|same head dim"),
+                _r_sdpa_decode(kv_dim=64), r"(?i)hidden dimension .*must equal Q|same head dim"),
     # real: "GQA expects Q to have a multiple of K heads, but got 16 and 6"
     RefusalCase("sdpa_decode-gqa_16_over_6", "transformer.scaled_dot_product_attention_decode",
-             _r_sdpa_decode(kv_heads=6), r"(?i)multiple of K heads|divisible by K num_heads"),
+                _r_sdpa_decode(kv_heads=6), r"(?i)multiple of K heads|divisible by K num_heads"),
     # real: "cur_pos must be <= K sequence dim" (the check is cur_pos < S)
     RefusalCase("sdpa_decode-cur_pos256_beyond_cache256", "transformer.scaled_dot_product_attention_decode",
-             _r_sdpa_decode(pos=(256,)), r"(?i)cur_pos .*(K sequence dim|cache length)"),
+                _r_sdpa_decode(pos=(256,)), r"(?i)cur_pos .*(K sequence dim|cache length)"),
     # real: "GQA expects BFLOAT16 input tensor, but got DataType::BFLOAT8_B"
     RefusalCase("sdpa_decode-bfloat8_b_q_with_gqa", "transformer.scaled_dot_product_attention_decode",
-             _r_sdpa_decode_bfp8_q, r"(?i)expects BFLOAT16|Q must be BFLOAT16"),
+                _r_sdpa_decode_bfp8_q, r"(?i)expects BFLOAT16|Q must be BFLOAT16"),
     # real: "K tensor batch size (1) must equal B (4)"
     RefusalCase("sdpa_decode-cache_batch1_for_4_users", "transformer.scaled_dot_product_attention_decode",
-             _r_sdpa_decode_batch, r"(?i)batch size \(1\) must (equal|match)|batch .*\(1\).*\(4\)"),
+                _r_sdpa_decode_batch, r"(?i)batch size \(1\) must (equal|match)|batch .*\(1\).*\(4\)"),
     # real: "Must have cur_pos tensor for paged attention in causal mode"
     RefusalCase("paged_sdpa_decode-without_cur_pos_tensor", "transformer.paged_scaled_dot_product_attention_decode",
                 _r_paged_sdpa_decode(positions=None),
