@@ -12,17 +12,34 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import inspect
 import json
 import re
 import sys
 
-# Every ttnn function the model calls, by its path under the ttnn package.
-TRACED = (
-    "from_torch", "as_tensor", "to_torch", "embedding", "reshape", "slice", "linear", "rms_norm", "add", "mul",
-    "to_memory_config", "fill_cache", "experimental.nlp_create_qkv_heads", "experimental.nlp_create_qkv_heads_decode",
-    "experimental.rotary_embedding", "experimental.nlp_concat_heads", "experimental.paged_update_cache",
-    "transformer.scaled_dot_product_attention", "transformer.scaled_dot_product_attention_decode",
-)
+# The namespaces of the ttnn package the host backend implements ops in.
+NAMESPACES = ("", "experimental", "transformer", "kv_cache")
+
+
+def host_ops() -> tuple[str, ...]:
+    """Every op the host backend implements, by its path under the ttnn package: the functions its
+    namespaces export from tt_qwen/host/ops/ (and the namespaces' own wrappers). An op the model
+    starts calling is traced as soon as the host can run it; device and config helpers
+    (open_device, create_sharded_memory_config, ...) are not ops and are not traced."""
+    import tt_qwen.host as host
+
+    paths = []
+    for namespace in NAMESPACES:
+        module = getattr(host, namespace) if namespace else host
+        for name, value in sorted(vars(module).items()):
+            defined_in = getattr(value, "__module__", "") or ""
+            if inspect.isfunction(value) and (defined_in.startswith("tt_qwen.host.ops.")
+                                              or defined_in == f"tt_qwen.host.{namespace}"):
+                paths.append(f"{namespace}.{name}" if namespace else name)
+    return tuple(paths)
+
+
+TRACED = host_ops()
 
 
 def spec(value) -> str:
@@ -65,12 +82,16 @@ def _on_device(tensor) -> bool:
 
 @contextlib.contextmanager
 def record(ttnn):
-    """Within the block, every TRACED call of `ttnn` is appended to the yielded list."""
+    """Within the block, every TRACED call of `ttnn` is appended to the yielded list. A TRACED op
+    the module lacks is skipped: the model cannot call it there, and a backend that does call it
+    shows in the other backend's trace."""
     calls: list[dict] = []
     originals = []
-    for path in TRACED:
+    for path in dict.fromkeys(TRACED):  # each path once, whoever extended the tuple
         owner, name = _owner(ttnn, path)
-        original = getattr(owner, name)
+        original = getattr(owner, name, None) if owner is not None else None
+        if original is None:
+            continue
         originals.append((owner, name, original))
         setattr(owner, name, _recording(path, original, calls))
     try:
@@ -84,7 +105,7 @@ def _owner(ttnn, path):
     *parents, name = path.split(".")
     owner = ttnn
     for parent in parents:
-        owner = getattr(owner, parent)
+        owner = getattr(owner, parent, None)
     return owner, name
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 import torch
 
-from tests.ops.cases import OpCase, RefusalCase, Spec
+from tests.ops.cases.base import OpCase, RefusalCase, Spec
 from tt_qwen.compare import assert_pcc
 from tt_qwen.thresholds import pcc_threshold
 
@@ -40,12 +40,17 @@ def check_numbers(case: OpCase, ttnn, device) -> None:
             continue
         if case.select is not None:
             actual, want = case.select(actual, index), case.select(want, index)
-        assert tuple(actual.shape) == tuple(want.shape), \
-            f"{what}: to_torch shape {tuple(actual.shape)}, expected {tuple(want.shape)}"
-        if case.exact:
-            assert_equal(want, actual, what)
-        else:
-            assert_pcc(want, actual, pcc_threshold(case.component, case.dtype), what=what)
+        compare(case, want, actual, what)
+
+
+def compare(case: OpCase, expected: torch.Tensor, actual: torch.Tensor, what: str) -> None:
+    """The one comparison of an output: same shape, then equal (exact cases) or the case's PCC."""
+    assert tuple(actual.shape) == tuple(expected.shape), \
+        f"{what}: shape {tuple(actual.shape)}, expected {tuple(expected.shape)}"
+    if case.exact:
+        assert_equal(expected, actual, what)
+    else:
+        assert_pcc(expected, actual, pcc_threshold(case.component, case.dtype), what=what)
 
 
 def assert_equal(expected: torch.Tensor, actual: torch.Tensor, what: str) -> None:

@@ -1,6 +1,6 @@
 """Property tests over the valid shape spaces (hypothesis; the `ci` profile bounds the examples).
 
-Small shapes only: every example runs an op. The references are the same torch code as cases.py.
+Small shapes only: every example runs an op. The references are the same torch code as the op cases (tests/ops/cases/base.py).
 """
 
 import pytest
@@ -8,7 +8,7 @@ import torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tests.ops.cases import ref_rms_norm, ref_rope, rope_tables, tile_padded, to_dev
+from tests.ops.cases.base import ref_rms_norm, ref_rope, rope_tables, tile_padded, to_dev
 from tt_qwen.compare import assert_pcc
 from tt_qwen.thresholds import pcc_threshold
 

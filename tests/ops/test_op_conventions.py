@@ -1,27 +1,10 @@
-"""from_torch / to_torch round trips (host and device), to_layout, to_memory_config, typecast.
-
-Host-only round trips never touch the device, so they compare values on every backend (the mock's
-host conversions are the real ttnn code); everything that goes through the device needs numbers.
-"""
+"""What the op cases cannot say as data: conventions of the ttnn API the model relies on (dtypes
+to_torch returns, where padding shows, how a binding converts its arguments)."""
 
 import pytest
 import torch
 
-from tests.ops.cases import cases_for, to_dev
-from tests.ops.helpers import check_numbers, check_specs, params, skip_without_numbers
-
-CASES = cases_for("core")
-
-
-@pytest.mark.parametrize("case", params(CASES))
-def test_core_matches_reference(case, backend, ttnn, device):
-    skip_without_numbers(case, backend)
-    check_numbers(case, ttnn, device)
-
-
-@pytest.mark.parametrize("case", params(CASES))
-def test_core_output_spec(case, ttnn, device):
-    check_specs(case, ttnn, device)
+from tests.ops.cases.base import to_dev
 
 
 def test_tile_padding_is_visible_in_padded_shape_only(ttnn):
@@ -45,3 +28,14 @@ def test_uint32_ids_round_trip_beyond_bfloat16_range(layout, ttnn, device, needs
     ids = torch.tensor([[0, 1, 255, 256, 257, 65535, 65536, 65537, 100003, 151935] * 3 + [7, 8]], dtype=torch.int32)
     t = to_dev(ttnn, device, ids, dtype="uint32", layout=layout)
     assert torch.equal(ttnn.to_torch(t).to(torch.int64), ids.to(torch.int64))
+
+
+def test_sdpa_decode_cur_pos_list_cannot_hold_minus_one(ttnn, device):
+    """In 0.81.1 `cur_pos` binds as a sequence of unsigned ints: skipping a user with -1 works only
+    through `cur_pos_tensor` (int32). The real binding rejects a list holding -1 with TypeError
+    (measured on the mock n150), so a model passing one would break on the card."""
+    q = to_dev(ttnn, device, torch.zeros(1, 2, 16, 128, dtype=torch.bfloat16))
+    k = to_dev(ttnn, device, torch.zeros(2, 8, 64, 128, dtype=torch.bfloat16))
+    v = to_dev(ttnn, device, torch.zeros(2, 8, 64, 128, dtype=torch.bfloat16))
+    with pytest.raises(TypeError):
+        ttnn.transformer.scaled_dot_product_attention_decode(q, k, v, is_causal=True, cur_pos=[-1, 3])
