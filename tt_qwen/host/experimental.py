@@ -6,3 +6,16 @@ from .ops.rotary import rotary_embedding
 
 __all__ = ["nlp_concat_heads", "nlp_concat_heads_decode", "nlp_create_qkv_heads", "nlp_create_qkv_heads_decode",
            "paged_fill_cache", "paged_update_cache", "rotary_embedding"]
+
+
+def _expose() -> None:
+    import sys
+
+    from . import api, golden
+
+    module = sys.modules[__name__]
+    api.install(module, "experimental.")
+    golden.attach(module, "experimental.")
+
+
+_expose()

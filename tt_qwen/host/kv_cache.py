@@ -12,3 +12,16 @@ def update_cache_for_token_(cache, input, update_index, batch_offset=0, compute_
 
 
 __all__ = ["fill_cache_for_user_", "update_cache_for_token_"]
+
+
+def _expose() -> None:
+    import sys
+
+    from . import api, golden
+
+    module = sys.modules[__name__]
+    api.install(module, "kv_cache.")
+    golden.attach(module, "kv_cache.")
+
+
+_expose()
