@@ -22,7 +22,7 @@ from .errors import fatal, require
 
 NOT_IMPLEMENTED = "host backend: {} is not implemented"
 
-OUTPUT_PARAMETERS = ("output_tensor", "optional_output_tensor", "preallocated_output", "output_tensors")
+OUTPUT_PARAMETERS = ("output_tensor", "optional_output_tensor", "optional_tensor", "preallocated_output", "output_tensors")
 
 _SCHEDULING = "chooses which cores or which program variant run the op; the result is the same"
 # Parameters whose value changes nothing the host can show, for every op that takes them.
@@ -49,8 +49,8 @@ ACCEPTED = {
     "cq_id": lambda value: value in (None, 0),
     "queue_id": lambda value: value in (None, 0),
     "num_command_queues": lambda value: value == 1,
-    "tile": lambda tile: tile is None or list(tile.tile_shape) == [32, 32],
-    "output_tile": lambda tile: tile is None or list(tile.tile_shape) == [32, 32],
+    "tile": lambda tile: tile is None or list(getattr(tile, "tile_shape", ())) == [32, 32],
+    "output_tile": lambda tile: tile is None or list(getattr(tile, "tile_shape", ())) == [32, 32],
     "worker_l1_size": lambda value: value in (None, 0),
     "dispatch_core_config": keeps_the_8x8_grid,
 }
@@ -98,8 +98,7 @@ REFUSED = {
     "experimental.nlp_create_qkv_heads": ("kv_tied",),
     "experimental.paged_fill_cache": _CACHE_EXTRAS + ("cache_position_modulo", "valid_seq_len_tensor"),
     "experimental.paged_update_cache": _CACHE_EXTRAS,
-    "transformer.paged_scaled_dot_product_attention_decode": ("program_config", "paged_cache_geometry",
-                                                              "spec_multi_pos_tiles"),
+    "transformer.paged_scaled_dot_product_attention_decode": ("paged_cache_geometry", "spec_multi_pos_tiles"),
     "transformer.scaled_dot_product_attention": ("windowed_q_token_offset", "windowed_q_token_offset_tensor",
                                                  "attn_mask_block_map"),
     "transformer.split_query_key_value_and_split_heads": ("use_falcon7b_backend",),

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from .errors import require
-from .memory import (CoreCoord, CoreRange, CoreRangeSet, create_sharded_memory_config,  # noqa: F401 (re-exported)
+from .memory import (BufferType, CoreCoord, CoreRange, CoreRangeSet, MemoryConfig,  # noqa: F401 (re-exported)
+                     ShardOrientation, ShardStrategy, TensorMemoryLayout, create_sharded_memory_config,
                      num_cores_to_corerangeset)
-from .tensor import Layout, StorageType
+from .tensor import TORCH_DTYPE, Layout, StorageType
+
+DEVICE_STORAGE_TYPE = StorageType.DEVICE
+
+
+def ttnn_dtype_to_torch_dtype(dtype):
+    """The torch dtype to_torch returns for a ttnn dtype (measured on 0.81.1)."""
+    return TORCH_DTYPE[dtype]
 
 
 def divup(a: int, b: int) -> int:
@@ -82,6 +90,7 @@ def num_cores_to_corerangeset_in_subcoregrids(start_core: CoreCoord, target_num_
     return CoreRangeSet(_rectangles(chosen, row_wise))
 
 
-__all__ = ["create_sharded_memory_config", "divup", "get_memory_config", "has_storage_type_of", "has_tile_padding",
+__all__ = ["BufferType", "DEVICE_STORAGE_TYPE", "MemoryConfig", "ShardOrientation", "ShardStrategy",
+           "TensorMemoryLayout", "ttnn_dtype_to_torch_dtype", "create_sharded_memory_config", "divup", "get_memory_config", "has_storage_type_of", "has_tile_padding",
            "is_sharded", "is_tensor_storage_on_device", "num_cores_to_corerangeset",
            "num_cores_to_corerangeset_in_subcoregrids", "roundup"]

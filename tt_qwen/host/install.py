@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-SUBMODULES = ("experimental", "transformer", "kv_cache", "device")
+SUBMODULES = ("experimental", "transformer", "kv_cache", "device", "core", "operations")
 
 
 def install_as_ttnn():

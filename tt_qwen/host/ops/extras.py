@@ -21,7 +21,7 @@ class GeluVariant(NamedEnum):
 
 
 # --- creation ------------------------------------------------------------------------------
-def full(shape, fill_value, dtype=None, layout=None, device=None, memory_config=None, output_tensor=None):
+def full(shape, fill_value, dtype=None, layout=None, device=None, memory_config=None, optional_tensor=None):
     """A tensor of `fill_value` (bfloat16 ROW_MAJOR on the host unless told otherwise, as 0.81.1)."""
     dtype = DataType.BFLOAT16 if dtype is None else dtype
     layout = Layout.ROW_MAJOR if layout is None else layout
@@ -39,17 +39,17 @@ def zeros(shape, dtype=None, layout=None, device=None, memory_config=None):
     return full(shape, 0.0, dtype, layout, device, memory_config)
 
 
-def full_like(tensor, fill_value, dtype=None, layout=None, device=None, memory_config=None, output_tensor=None):
+def full_like(tensor, fill_value, dtype=None, layout=None, device=None, memory_config=None, optional_tensor=None):
     return full(tensor.shape, fill_value, tensor.dtype if dtype is None else dtype,
                 tensor.layout if layout is None else layout, device,
                 memory_config or (tensor.memory_config() if device is not None else None))
 
 
-def ones_like(tensor, dtype=None, layout=None, device=None, memory_config=None, output_tensor=None):
+def ones_like(tensor, dtype=None, layout=None, device=None, memory_config=None, optional_tensor=None):
     return full_like(tensor, 1.0, dtype, layout, device, memory_config)
 
 
-def zeros_like(tensor, dtype=None, layout=None, device=None, memory_config=None, output_tensor=None):
+def zeros_like(tensor, dtype=None, layout=None, device=None, memory_config=None, optional_tensor=None):
     return full_like(tensor, 0.0, dtype, layout, device, memory_config)
 
 
