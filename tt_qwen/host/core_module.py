@@ -6,7 +6,7 @@ from .errors import require
 from .memory import (BufferType, CoreCoord, CoreRange, CoreRangeSet, MemoryConfig,  # noqa: F401 (re-exported)
                      ShardOrientation, ShardStrategy, TensorMemoryLayout, create_sharded_memory_config,
                      num_cores_to_corerangeset)
-from .tensor import TORCH_DTYPE, Layout, StorageType
+from .types import TORCH_DTYPE, Layout, StorageType
 
 DEVICE_STORAGE_TYPE = StorageType.DEVICE
 

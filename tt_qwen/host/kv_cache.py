@@ -1,5 +1,8 @@
 """`ttnn.kv_cache`: the cache ops under their kv_cache names."""
 
+import sys
+
+from . import api, golden
 from .ops import kv_cache as _ops
 
 
@@ -13,15 +16,5 @@ def update_cache_for_token_(cache, input, update_index, batch_offset=0, compute_
 
 __all__ = ["fill_cache_for_user_", "update_cache_for_token_"]
 
-
-def _expose() -> None:
-    import sys
-
-    from . import api, golden
-
-    module = sys.modules[__name__]
-    api.install(module, "kv_cache.")
-    golden.attach(module, "kv_cache.")
-
-
-_expose()
+api.install(sys.modules[__name__], "kv_cache.")
+golden.attach(sys.modules[__name__], "kv_cache.")

@@ -19,7 +19,8 @@ from .errors import require
 from .memory import MemoryConfig
 from .ops.core import from_device, from_torch, to_device, to_layout, to_torch
 from .ops.data_movement import reshape
-from .tensor import INTEGER, TORCH_DTYPE, DataType, Layout, Shape, Tensor, Tile, tile_padded
+from .tensor import Tensor, Tile
+from .types import INTEGER, TORCH_DTYPE, DataType, Layout, Shape, tile_padded
 
 _internal_init = Tensor.__init__
 _from_torch = api.expose("from_torch", from_torch)
