@@ -64,7 +64,7 @@ NOT_EMULATED = {
             importlib ispkg json load_config_from_dictionary load_config_from_json_file logger
             manage_config name os pathlib pkgutil reflection register_cpp_operation
             register_post_operation_hook register_pre_operation_hook register_python_operation root_dir
-            save_config_to_json_file submodule sys this_dir tile_size tools ttnn types
+            save_config_to_json_file submodule sys this_dir tile_size tools ttnn
                 """),
         "devices": ('device management beyond open_device / close_device / synchronize_device (several chips, sub-devices, events, queues, raw allocator queries)',
                 """
