@@ -13,6 +13,9 @@ import sys
 import time
 from pathlib import Path
 
+from tt_qwen import backends
+from tt_qwen.target import N150
+
 SCHEMA_VERSION = 1
 # Relative change beyond which a timing is a regression (tt-metal's perf tests use +-15 %).
 PERF_TOLERANCE = 0.15
@@ -28,7 +31,7 @@ def environment() -> dict:
     for name in ("torch", "transformers", "ttnn"):
         try:
             module = __import__(name)
-            versions[name] = getattr(module, "__version__", "host backend" if module.__name__.startswith("tt_qwen") else "?")
+            versions[name] = getattr(module, "__version__", "host backend" if backends.is_host_ttnn(module) else "?")
         except ImportError:
             versions[name] = None
     return {"versions": versions, "machine": platform.machine(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
@@ -80,7 +83,7 @@ def eval_markdown(document: dict) -> str:
     ]
     roofline = document.get("roofline")
     if roofline:
-        lines += ["", "## Decode roofline (n150, 288 GB/s DRAM)", "", roofline["summary"], "", _backend_note(r["backend"])]
+        lines += ["", f"## Decode roofline ({N150.describe()})", "", roofline["summary"], "", _backend_note(r["backend"])]
     for mode, values in r.get("layer_pcc", {}).items():
         if values:
             lines += ["", f"## PCC by layer, {mode}", "", "| layer | PCC |", "|---|---|"]

@@ -36,7 +36,8 @@ class Target:
         return self.mesh_shape[0] * self.mesh_shape[1]
 
     def describe(self) -> str:
-        return f"{self.name} ({self.dram_bytes_per_second / 1e9:.0f} GB/s DRAM)"
+        """One line for reports, e.g. "n150, 288 GB/s DRAM"."""
+        return f"{self.name}, {self.dram_bytes_per_second / 1e9:.0f} GB/s DRAM"
 
 
 # Measured on the real 0.81.1 allocator on a mock n150 (ttnn.get_memory_view, bank sizes) and
@@ -54,3 +55,22 @@ N150 = Target(
 )
 
 TARGETS = {N150.name: N150}
+
+
+def target_of(device) -> Target:
+    """The Target an open ttnn device is, on any backend.
+
+    The host device carries its own; a real or mock one is recognised by what it reports (its
+    architecture, worker grid and chip count), so the model asks the device instead of assuming.
+    """
+    own = getattr(device, "target", None)
+    if isinstance(own, Target):
+        return own
+    grid = device.compute_with_storage_grid_size()
+    arch = getattr(device.arch(), "name", str(device.arch())).lower()
+    seen = (arch, (grid.x, grid.y), device.get_num_devices())
+    for target in TARGETS.values():
+        if (target.arch, target.compute_grid, target.num_chips) == seen:
+            return target
+    raise ValueError(f"no Target describes this device (arch {seen[0]}, worker grid {seen[1][0]}x{seen[1][1]}, "
+                     f"{seen[2]} chip(s)); known targets: {', '.join(TARGETS)}")

@@ -28,6 +28,8 @@ POSITIONS = [0, 1, 31, 32, 33, 127, 255, 1000]
 
 @pytest.mark.parametrize("position", POSITIONS, ids=[f"decode-pos{p}" for p in POSITIONS])
 def test_decode_rope_matches_hf(harness, position):
+    """decode_tables' rows, applied as Attention.decode applies them (the op in its prefill form
+    over one row per (user, head)), rotate like HF at each user's own position."""
     dims = harness.dims
     x = torch.randn(dims.num_attention_heads, 1, dims.head_dim)
     positions = torch.full((32,), -1)
@@ -35,6 +37,6 @@ def test_decode_rope_matches_hf(harness, position):
     cos, sin = harness.rope.decode_tables(positions, dims.num_attention_heads, dims.num_key_value_heads, harness.device)["q"]
     rows = torch.zeros(32 * dims.num_attention_heads, dims.head_dim)
     rows[: dims.num_attention_heads] = x[:, 0]
-    rotated = harness.rope.decode(harness.to_device(rows), cos, sin)
+    rotated = harness.ttnn.experimental.rotary_embedding(harness.to_device(rows), cos, sin)
     actual = harness.to_torch(rotated)[0, 0, : dims.num_attention_heads]
     assert_pcc(_hf_rotate(harness.hf, x, position)[:, 0], actual, pcc_threshold("layer.rope"), f"decode RoPE at {position}")

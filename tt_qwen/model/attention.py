@@ -13,6 +13,7 @@ import ttnn
 
 from tt_qwen.model.config import Qwen3Dims
 from tt_qwen.model.rmsnorm import RMSNorm
+from tt_qwen.target import target_of
 
 SKIP_USER = -1  # a decode position of -1 leaves that user's cache and attention untouched
 
@@ -100,7 +101,8 @@ class Attention:
 
     def _shard_per_user(self, heads, batch):
         """paged_update_cache wants its input height-sharded, one user's heads per core."""
-        grid = ttnn.num_cores_to_corerangeset(batch, ttnn.CoreCoord(8, 8), row_wise=True)
+        grid = ttnn.num_cores_to_corerangeset(batch, ttnn.CoreCoord(*target_of(heads.device()).compute_grid),
+                                              row_wise=True)
         config = ttnn.create_sharded_memory_config(
             shape=(32, self.head_dim), core_grid=grid, strategy=ttnn.ShardStrategy.HEIGHT,
             orientation=ttnn.ShardOrientation.ROW_MAJOR, use_height_and_width_as_shard_shape=True)

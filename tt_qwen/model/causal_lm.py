@@ -27,6 +27,7 @@ from tt_qwen.model.kv_cache import KVCache
 from tt_qwen.model.rmsnorm import RMSNorm
 from tt_qwen.model.rope import RotaryEmbedding
 from tt_qwen.model.weights import WeightLoader
+from tt_qwen.target import target_of
 
 # fill_cache in ttnn 0.81.1 takes any length (the mock tier checks it; OPS.md's grid limit is from
 # older releases). Chunks bound what one prefill pass holds on the device, as tt_transformers'
@@ -76,7 +77,7 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
         self.mlp_dtype = mlp_dtype
         self.prefill_decode = prefill_decode
         cache_len = -(-max_seq_len // TILE) * TILE
-        check_fits(dims, cache_len, max_batch_size, weight_bytes(dims, mlp_dtype))
+        check_fits(dims, cache_len, max_batch_size, weight_bytes(dims, mlp_dtype), target_of(tt_device))
         self.prefill_chunk_size = prefill_chunk_size or DEFAULT_PREFILL_CHUNK
         if self.prefill_chunk_size % TILE:
             raise ValueError(f"prefill_chunk_size {self.prefill_chunk_size} must be a multiple of {TILE}")

@@ -1,13 +1,12 @@
-"""Bytes on the n150: what the weights and KV cache occupy in DRAM, and what one decode step
-reads (the roofline: at 288 GB/s, bytes read per step bound tokens/s/user from above)."""
+"""Bytes on the target device: what the weights and KV cache occupy in DRAM, and what one decode
+step reads (the roofline: at the target's DRAM bandwidth, bytes read per step bound tokens/s/user
+from above). The device's DRAM and bandwidth come from its `Target` (N150 unless told)."""
 
 from __future__ import annotations
 
 from tt_qwen.model.config import MAX_DECODE_BATCH, Qwen3Dims
+from tt_qwen.target import N150, Target
 
-# 12 DRAM banks of 1,072,693,184 B each, as the real allocator reports them (ttnn.get_memory_view).
-N150_DRAM_BYTES = 12 * 1_072_693_184
-N150_DRAM_BYTES_PER_SECOND = 288e9
 # DRAM left free for what a forward pass allocates: a 2048-token prefill of Qwen3-0.6B holds a
 # few [2048, 3072] bf16 activations (12 MiB each), attention scores and the logits tile.
 ACTIVATION_RESERVE_BYTES = 256 * 2**20
@@ -43,41 +42,45 @@ def decode_read_bytes(dims: Qwen3Dims, mlp_dtype: str, positions: int, batch: in
     return layer_weight_bytes(dims, mlp_dtype) + lm_head + cache_bytes(dims, positions, batch)
 
 
-def roofline(dims: Qwen3Dims, mlp_dtype: str, positions: int, batch: int, measured_tokens_per_second: float) -> dict:
+def roofline(dims: Qwen3Dims, mlp_dtype: str, positions: int, batch: int, measured_tokens_per_second: float,
+             target: Target = N150) -> dict:
     read = decode_read_bytes(dims, mlp_dtype, positions, batch)
-    floor = read / N150_DRAM_BYTES_PER_SECOND
+    floor = read / target.dram_bytes_per_second
     return {
         "bytes_read_per_step": read, "floor_seconds_per_step": floor,
+        # The key keeps its historical name (report schema); the figure is `target`'s.
         "n150_ceiling_tokens_per_second_per_user": 1 / floor,
         "measured_tokens_per_second_per_user": measured_tokens_per_second,
         "summary": (f"{mlp_dtype} MLP, bf16 elsewhere: {read / 1e9:.3f} GB read per decode step at {positions} cached "
-                    f"positions x batch {batch}; at 288 GB/s the floor is {floor * 1000:.2f} ms, a ceiling of "
-                    f"{1 / floor:.0f} t/s/u. Measured: {measured_tokens_per_second:.1f} t/s/u."),
+                    f"positions x batch {batch}; at {target.dram_bytes_per_second / 1e9:.0f} GB/s the floor is "
+                    f"{floor * 1000:.2f} ms, a ceiling of {1 / floor:.0f} t/s/u. "
+                    f"Measured: {measured_tokens_per_second:.1f} t/s/u."),
     }
 
 
-def check_fits(dims: Qwen3Dims, max_seq_len: int, batch: int, weight_bytes: int) -> None:
+def check_fits(dims: Qwen3Dims, max_seq_len: int, batch: int, weight_bytes: int, target: Target = N150) -> None:
     """Refuse, before anything is allocated, a cache that cannot sit in DRAM next to the weights
     and the activations of a prefill (the mock tier checks this against the real allocator)."""
     if not 1 <= batch <= MAX_DECODE_BATCH:
         raise ValueError(f"KV cache batch {batch} is outside 1..{MAX_DECODE_BATCH} (one tile of users)")
     needed = cache_bytes(dims, max_seq_len, batch) + rope_table_bytes(dims, max_seq_len)
-    if needed + weight_bytes + ACTIVATION_RESERVE_BYTES > N150_DRAM_BYTES:
+    if needed + weight_bytes + ACTIVATION_RESERVE_BYTES > target.dram_bytes:
         raise MemoryError(
             f"KV cache (and RoPE tables) for batch {batch} x max_seq_len {max_seq_len} need {needed / 2**30:.2f} GiB; with the weights "
             f"({weight_bytes / 2**30:.2f} GiB) and {ACTIVATION_RESERVE_BYTES / 2**30:.2f} GiB kept for activations that is "
-            f"more than the n150's {N150_DRAM_BYTES / 2**30:.2f} GiB of DRAM; lower max_seq_len or size the cache "
+            f"more than the {target.name}'s {target.dram_bytes / 2**30:.2f} GiB of DRAM; lower max_seq_len or size the cache "
             f"to the real batch (max_batch_size)"
         )
 
 
-def largest_max_seq_len(dims: Qwen3Dims, batch: int, mlp_dtype: str = "bfloat16", ceiling: int = 1 << 20) -> int:
+def largest_max_seq_len(dims: Qwen3Dims, batch: int, mlp_dtype: str = "bfloat16", ceiling: int = 1 << 20,
+                        target: Target = N150) -> int:
     """The longest cache (a multiple of 32) that check_fits accepts for `batch` users."""
     low, high = 0, ceiling // 32  # in tiles: low fits, high does not
     while high - low > 1:
         middle = (low + high) // 2
         try:
-            check_fits(dims, middle * 32, batch, weight_bytes(dims, mlp_dtype))
+            check_fits(dims, middle * 32, batch, weight_bytes(dims, mlp_dtype), target)
             low = middle
         except MemoryError:
             high = middle

@@ -55,8 +55,3 @@ class RotaryEmbedding:
         sin = ttnn.embedding(row_positions, self.sin_rows, layout=ttnn.TILE_LAYOUT)
         rows = row_positions.shape[-1]
         return ttnn.reshape(cos, [1, 1, rows, self.head_dim]), ttnn.reshape(sin, [1, 1, rows, self.head_dim])
-
-    @staticmethod
-    def decode(x_rows, cos, sin):
-        """Rotate x [1, 1, R, head_dim] with gathered per-row tables."""
-        return ttnn.experimental.rotary_embedding(x_rows, cos, sin)
