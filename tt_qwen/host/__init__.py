@@ -44,5 +44,23 @@ ROW_MAJOR_LAYOUT = Layout.ROW_MAJOR
 DEVICE_STORAGE_TYPE = StorageType.DEVICE
 DeviceComputeKernelConfig = WormholeComputeKernelConfig
 
+# --- the drop-in API of 0.81.1 (issue 16): helpers, goldens, the public Tensor -------------------
+from . import core_module as core
+from . import operations
+from .core_module import (divup, has_storage_type_of, has_tile_padding, is_sharded, is_tensor_storage_on_device,
+                          num_cores_to_corerangeset_in_subcoregrids, roundup)
+from .dispatch import DispatchCoreAxis, DispatchCoreType
+from .golden import attach_golden_function, get_golden_function
+from .ops.extras import (GeluVariant, create_layer_norm_reciprocals, fill_implicit_tile_padding, full, full_like,
+                         gelu, hardsigmoid, ones, ones_like, relu6, sigmoid, tanh, untilize_with_unpadding, zeros,
+                         zeros_like)
+import sys as _sys
+
+from . import api as _api, golden as _golden, tensor_api as _tensor_api
+
+_tensor_api.bind()
+_api.install(_sys.modules[__name__])
+_golden.attach(_sys.modules[__name__])
+
 # The submodules code written for the real package imports by name (`import ttnn.experimental`).
-SUBMODULES = ("experimental", "transformer", "kv_cache", "device")
+SUBMODULES = ("experimental", "transformer", "kv_cache", "device", "core", "operations")

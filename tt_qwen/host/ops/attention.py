@@ -161,6 +161,13 @@ def _validate_decode(op, q_t, k_t, v_t, is_causal, attn_mask, memory_config, sha
     return batch, heads, head_dim, config
 
 
+def _mask_rows(mask: torch.Tensor, user: int) -> torch.Tensor:
+    """One user's decode mask [nh, S]: 0.81.1 takes [b, 1, nh, S] (its golden's layout) and [1, b, nh, S]."""
+    if mask.shape[1] == 1:
+        return mask[user % mask.shape[0], 0]
+    return mask[0, user]
+
+
 def _attend_decode(q_t, kv_of_user, seq: int, positions, mask, scale, heads: int, kv_heads: int):
     """Per user: softmax(q k^T * scale [+ mask]) v over cache rows 0..pos; kv_of_user(u) -> K, V [nkv, S, hd]."""
     head_dim = q_t.shape[3]
@@ -175,7 +182,7 @@ def _attend_decode(q_t, kv_of_user, seq: int, positions, mask, scale, heads: int
         kk, vv = k[kv_index, : pos + 1], v[kv_index, : pos + 1]
         scores = torch.einsum("hd,hsd->hs", q[user], kk) * scale
         if mask is not None:
-            scores = scores + mask[0, user, :heads, : pos + 1]
+            scores = scores + _mask_rows(mask, user)[:heads, : pos + 1]
         out[user] = torch.einsum("hs,hsd->hd", torch.softmax(scores, dim=-1), vv)
     return out.unsqueeze(0)
 
@@ -238,6 +245,7 @@ def paged_scaled_dot_product_attention_decode(input_tensor_q, input_tensor_k, in
     ks = list(k_t.shape)
     seq = table.shape[1] * ks[2]
     require(cur_pos_tensor is not None or not is_causal, op, "Paged decode requires cur_pos_tensor")
+    _k_chunk(op, seq, program_config)
     positions, mask = _decode_positions(op, is_causal, attn_mask, (), cur_pos_tensor, batch, seq)
     require(sliding_window_size is None and attention_sink is None and cache_position_modulo is None, op,
             "host backend: sliding_window_size, attention_sink and cache_position_modulo are not implemented")

@@ -175,6 +175,8 @@ def to_layout(tensor, layout, dtype=None, memory_config=None, sub_core_grids=Non
         require(dtype == tensor.dtype or (tensor.dtype in BLOCK_FLOAT and dtype == DataType.BFLOAT16), op,
                 "dtype cannot be different from tensor dtype when converting to ROW_MAJOR_LAYOUT on device "
                 "(allowed exception: BFLOAT8_B -> BFLOAT16, which untilize handles natively)!")
+    if tensor.device() is None and tensor.dtype in BLOCK_FLOAT and dtype == tensor.dtype and layout == Layout.ROW_MAJOR:
+        return tensor  # measured on 0.81.1: a block-float host tensor stays in TILE (there is no ROW_MAJOR bfp)
     _check_layout(op, dtype, layout)
     if tensor.device() is not None:
         record(op, tensor, layout, dtype)
@@ -207,13 +209,12 @@ def typecast(input_tensor, dtype, *, memory_config=None, output_tensor=None, sub
                               memory_config or input_tensor.memory_config())
 
 
-def clone(input_tensor, *, dtype=None, memory_config=None, compute_kernel_config=None):
+def clone(input, *, dtype=None, memory_config=None, compute_kernel_config=None):
     op = "ttnn.clone"
-    on_device(op, input_tensor)
-    dtype = input_tensor.dtype if dtype is None else dtype
-    record(op, input_tensor, dtype)
-    return Tensor.from_values(input_tensor.values(), dtype, input_tensor.layout, input_tensor.device(),
-                              memory_config or input_tensor.memory_config())
+    on_device(op, input)
+    dtype = input.dtype if dtype is None else dtype
+    record(op, input, dtype)
+    return Tensor.from_values(input.values(), dtype, input.layout, input.device(), memory_config or input.memory_config())
 
 
 def allocate_tensor_on_device(shape, dtype, layout, device, memory_config=None):

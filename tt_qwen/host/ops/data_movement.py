@@ -32,6 +32,8 @@ def reshape(input_tensor: Tensor, shape, padded_shape=None, *, memory_config=Non
             reshape_tile_mode=None, sub_core_grids=None, skip_padding_fill=False) -> Tensor:
     op = "ttnn.reshape"
     _same_place(op, input_tensor)
+    if padded_shape is not None:
+        return _review(op, input_tensor, list(shape), list(padded_shape))
     dims = list(shape)
     volume = input_tensor.logical_volume()
     if -1 in dims:
@@ -53,6 +55,23 @@ def reshape(input_tensor: Tensor, shape, padded_shape=None, *, memory_config=Non
         out = Tensor.from_values(values, input_tensor.dtype, input_tensor.layout)
         return input_tensor.view(out.storage(), dims)
     return _result(op, values, input_tensor, memory_config, 0.0 if pad_value is None else pad_value)
+
+
+def _review(op: str, input_tensor: Tensor, dims: list, padded: list) -> Tensor:
+    """reshape(logical, padded): the same storage seen with new logical and padded shapes (measured on
+    0.81.1: a TILE [1, 1, 32, 64] re-viewed as [1, 1, 7, 64] padded [1, 1, 32, 64] keeps its buffer)."""
+    require(len(dims) == len(padded) and all(0 <= d <= p for d, p in zip(dims, padded)), op,
+            f"logical shape {dims} must fit the padded shape {padded}")
+    require(math.prod(padded) == input_tensor.physical_volume(), op,
+            f"padded shape {padded} (volume {math.prod(padded)}) must hold the input's physical volume "
+            f"{input_tensor.physical_volume()} (padded shape {list(input_tensor.padded_shape)})")
+    if input_tensor.layout == Layout.TILE:
+        require(len(padded) >= 2 and padded[-1] % 32 == 0 and padded[-2] % 32 == 0, op,
+                f"a TILE padded shape must be whole tiles, got {padded}")
+    data = input_tensor._data.reshape(padded)
+    buffer = input_tensor._buffer if input_tensor.device() is not None else None
+    return Tensor(data, dims, input_tensor.dtype, input_tensor.layout, input_tensor.device(),
+                  input_tensor.memory_config(), buffer=buffer)
 
 
 def _slice_index(op: str, tensor: Tensor, starts, ends, steps):

@@ -19,7 +19,8 @@ class EmbeddingsType(NamedEnum):
 
 
 def embedding(input_tensor: Tensor, weight: Tensor, *, padding_idx=None, layout=None,
-              embeddings_type=EmbeddingsType.GENERIC, dtype=None, memory_config=None, output_tensor=None) -> Tensor:
+              embeddings_type=EmbeddingsType.GENERIC, dtype=None, memory_config=None, output_tensor=None,
+              queue_id=None) -> Tensor:
     on_device(OP, input_tensor, weight)
     require(input_tensor.dtype in (DataType.UINT32, DataType.BFLOAT16), OP, "Input must be UINT32 or BFLOAT16")
     # A TILE table is untilized first (block-float untilizes to bfloat16), so only the dtype is checked.

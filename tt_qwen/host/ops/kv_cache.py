@@ -131,7 +131,8 @@ def paged_update_cache(cache_tensor: Tensor, input_tensor: Tensor, *, update_idx
     heads = cs[1] if num_kv_heads is None else num_kv_heads
     rows = input_tensor.padded_values()[0, :, :heads]  # [users, heads, hd]
     if page_table is None:
-        targets = [(batch_offset + user, pos) for user, pos in enumerate(positions)]
+        # share_cache: the users share the cache's batch rows (user u writes row u % batch), as 0.81.1 accepts.
+        targets = [((user % cs[0]) if share_cache else batch_offset + user, pos) for user, pos in enumerate(positions)]
         length = cs[2]
     else:
         require(not share_cache, op, "share_cache not supported with paged cache")

@@ -4,28 +4,28 @@ from __future__ import annotations
 
 import torch
 
+from .. import golden
 from ..config import UnaryOpType, UnaryWithParam
 from ..errors import fatal, require
-from ..tensor import Layout, Tensor, cpp
+from ..tensor import Layout, Tensor, cpp, encode, tile_padded
 from .common import DEVICE_INPUTS, on_device, output, record, tiled
-
-ACTIVATIONS = {
-    "silu": torch.nn.functional.silu,
-    "relu": torch.relu,
-    "gelu": torch.nn.functional.gelu,
-    "sigmoid": torch.sigmoid,
-}
-
+from .sharding import with_inferred_shard_spec
 
 def activation_fn(op: str, activation):
+    """The torch function of a ttnn activation ("silu", "gelu_approx", "relu6", UnaryWithParam(...))."""
     if activation is None:
         return None
     if isinstance(activation, UnaryWithParam):
         activation = activation.op_type.name if isinstance(activation.op_type, UnaryOpType) else str(activation.op_type)
-    name = str(activation).lower()
-    if name not in ACTIVATIONS:
+    fn = golden.activation(activation)
+    if fn is None:
         fatal(op, f"Unknown unary op: {activation}")
-    return ACTIVATIONS[name]
+    return fn
+
+
+def _fused_activation(program_config):
+    """A matmul program config's fused_activation is applied to the output, as on the card."""
+    return getattr(program_config, "fused_activation", None) if program_config is not None else None
 
 
 def _fp32_matmul(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
@@ -44,6 +44,10 @@ def _matmul(op: str, a: Tensor, b: Tensor, bias, transpose_a, transpose_b, memor
         require(t.dtype.name in ("BFLOAT16", "FLOAT32", "BFLOAT8_B", "BFLOAT4_B"), op,
                 f"Unsupported data format for input {name}: {cpp(t.dtype)}")
     x, w = a.values(), b.stored()
+    # 1-D operands as torch.matmul takes them: a vector is a row of A or a column of B, dropped after.
+    vector_a, vector_b = x.dim() == 1, w.dim() == 1
+    x = x.unsqueeze(0) if vector_a else x
+    w = w.unsqueeze(-1) if vector_b else w
     if transpose_a:
         x = x.transpose(-1, -2)
     if transpose_b:
@@ -77,16 +81,22 @@ def _matmul(op: str, a: Tensor, b: Tensor, bias, transpose_a, transpose_b, memor
         result = result + bias_values
     if fn is not None:
         result = fn(result)
+    result = result.squeeze(-2) if vector_a else result
+    result = result.squeeze(-1) if vector_b else result
     out_dtype = a.dtype if dtype is None else dtype
     record(op, a, b, bias, out_dtype, activation, memory_config)
-    return output(result, out_dtype, a, memory_config)
+    config = with_inferred_shard_spec(memory_config, tile_padded(tuple(result.shape))) if memory_config else None
+    if result.dim() == 0:  # a scalar result: one tile, as the device stores it
+        data = encode(torch.nn.functional.pad(result.reshape(1, 1), (0, 31, 0, 31)), out_dtype)
+        return Tensor(data, (), out_dtype, Layout.TILE, a.device(), config)
+    return output(result, out_dtype, a, config)
 
 
 def matmul(input_tensor_a, input_tensor_b, *, transpose_a=False, transpose_b=False, memory_config=None, dtype=None,
            program_config=None, activation=None, compute_kernel_config=None, core_grid=None, output_tile=None,
            optional_output_tensor=None, global_cb=None, sub_device_id=None, prefetcher_pipes=()):
     return _matmul("ttnn.matmul", input_tensor_a, input_tensor_b, None, transpose_a, transpose_b, memory_config,
-                   dtype, activation)
+                   dtype, activation or _fused_activation(program_config))
 
 
 def linear(input_tensor_a, input_tensor_b, *, bias=None, transpose_a=False, transpose_b=False, memory_config=None,
@@ -94,4 +104,4 @@ def linear(input_tensor_a, input_tensor_b, *, bias=None, transpose_a=False, tran
            output_tile=None, optional_output_tensor=None, global_cb=None, sub_device_id=None, prefetcher_pipes=(),
            in0_column_offset=None):
     return _matmul("ttnn.linear", input_tensor_a, input_tensor_b, bias, transpose_a, transpose_b, memory_config,
-                   dtype, activation)
+                   dtype, activation or _fused_activation(program_config))

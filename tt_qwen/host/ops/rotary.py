@@ -10,9 +10,10 @@ from __future__ import annotations
 import torch
 
 from ..errors import require
-from ..memory import BufferType, CoreCoord, CoreRange, CoreRangeSet, MemoryConfig, ShardSpec, TensorMemoryLayout
+from ..memory import BufferType, MemoryConfig, TensorMemoryLayout
 from ..tensor import DataType, Layout, Tensor, encode
 from .common import on_device, output, record
+from .sharding import with_inferred_shard_spec
 
 OP = "ttnn.experimental.rotary_embedding"
 
@@ -23,13 +24,12 @@ def _rotate_half(x: torch.Tensor) -> torch.Tensor:
 
 
 def _output_config(input_tensor: Tensor, memory_config):
+    """A sharded request without a spec takes the input's shard spec, or (interleaved input) the one
+    the op infers, as in 0.81.1."""
     config = memory_config or input_tensor.memory_config()
-    if config.is_sharded() and config.shard_spec is None:
-        # A sharded request without a spec: the whole (padded) tensor as one shard on core (0, 0).
-        height = input_tensor.physical_volume() // input_tensor.padded_shape[-1]
-        grid = CoreRangeSet([CoreRange(CoreCoord(0, 0), CoreCoord(0, 0))])
-        config = MemoryConfig(config.memory_layout, BufferType.L1, ShardSpec(grid, [height, input_tensor.padded_shape[-1]]))
-    return config
+    if config.is_sharded() and config.shard_spec is None and input_tensor.is_sharded():
+        return MemoryConfig(config.memory_layout, BufferType.L1, input_tensor.memory_config().shard_spec)
+    return with_inferred_shard_spec(config, input_tensor.padded_shape)
 
 
 def rotary_embedding(input_tensor: Tensor, cos_cache: Tensor, sin_cache: Tensor, token_index=None, *,
