@@ -1,12 +1,19 @@
-"""ttnn.matmul / ttnn.linear: fp32 products of the stored values, optional bias and fused activation."""
+"""ttnn.matmul / ttnn.linear on the modelled datapath (numerics.py): fidelity phases, the Dst and the
+packer as the call's compute_kernel_config resolves them; optional bias and fused activation.
+
+in0 (the activations) is unpacked to SrcB and in1 (the weights) to SrcA (tt-llk
+llk_unpack_AB_matmul.h). A fused activation runs after the matmul's pack, as a separate SFPU
+kernel on the packed bf16 values (measured: 0.81.1 compiles an eltwise_sfpu silu program).
+"""
 
 from __future__ import annotations
 
 import torch
 
-from ..config import UnaryOpType, UnaryWithParam
+from .. import numerics
+from ..config import UnaryOpType, UnaryWithParam, check_compute_kernel_config
 from ..errors import fatal, require
-from ..tensor import Layout, Tensor, cpp
+from ..tensor import DataType, Layout, Tensor, cpp
 from .common import DEVICE_INPUTS, on_device, output, record, tiled
 
 ACTIVATIONS = {
@@ -28,30 +35,51 @@ def activation_fn(op: str, activation):
     return ACTIVATIONS[name]
 
 
-def _fp32_matmul(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-    """x @ w in float32, converting the (possibly huge, bf16-stored) weight a column block at a time."""
-    if w.dtype == torch.float32 or w.shape[-1] <= 8192:
-        return torch.matmul(x, w.to(torch.float32))
-    blocks = [torch.matmul(x, w[..., start: start + 8192].to(torch.float32)) for start in range(0, w.shape[-1], 8192)]
-    return torch.cat(blocks, dim=-1)
+_COLUMN_BLOCK = 8192  # wide weights (the LM head) are multiplied a column block at a time
 
 
-def _matmul(op: str, a: Tensor, b: Tensor, bias, transpose_a, transpose_b, memory_config, dtype, activation) -> Tensor:
+def _weight_operand(b: Tensor, transpose: bool) -> list:
+    """in1 as SrcA operands, one per column block: converted to float32 and split into its fidelity
+    parts once per stored weight and kept with the tensor (weights do not change; a version check
+    catches an in-place write)."""
+    key = (id(b._data), b._data._version, transpose)
+    cached = getattr(b, "_srca_operands", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    w = b.stored()
+    w = w.transpose(-1, -2) if transpose else w
+    tf32 = b.dtype == DataType.FLOAT32
+    blocks = [numerics.srca(w[..., start: start + _COLUMN_BLOCK].to(torch.float32).contiguous(), tf32)
+              for start in range(0, w.shape[-1], _COLUMN_BLOCK)]
+    b._srca_operands = (key, blocks)
+    return blocks
+
+
+def _datapath_matmul(x: torch.Tensor, blocks: list, path, tf32_x: bool) -> torch.Tensor:
+    x = numerics.srcb(x, tf32_x)
+    results = [numerics.matmul(x, block, path) for block in blocks]
+    return results[0] if len(results) == 1 else torch.cat(results, dim=-1)
+
+
+def _matmul(op: str, a: Tensor, b: Tensor, bias, transpose_a, transpose_b, memory_config, dtype, activation,
+            compute_kernel_config) -> Tensor:
     require(isinstance(a, Tensor) and a.device() is not None, op, "Operand to matmul must be on device")
     on_device(op, a, b, bias, message=DEVICE_INPUTS)
     require(a.layout == Layout.TILE and b.layout == Layout.TILE, op, "Inputs to matmul must be tilized")
     for name, t in (("A", a), ("B", b)):
         require(t.dtype.name in ("BFLOAT16", "FLOAT32", "BFLOAT8_B", "BFLOAT4_B"), op,
                 f"Unsupported data format for input {name}: {cpp(t.dtype)}")
-    x, w = a.values(), b.stored()
+    check_compute_kernel_config(op, compute_kernel_config)
+    path = numerics.resolve("matmul", compute_kernel_config)
+    x = a.values()
     if transpose_a:
         x = x.transpose(-1, -2)
-    if transpose_b:
-        w = w.transpose(-1, -2)
-    require(x.shape[-1] == w.shape[-2], op,
+    blocks = _weight_operand(b, transpose_b)
+    w_shape = list(blocks[0].values.shape[:-1]) + [b.shape[-2] if transpose_b else b.shape[-1]]
+    require(x.shape[-1] == w_shape[-2], op,
             f"The width of the first tensor must be equal to the height of the second tensor. "
-            f"Mismatch: width={x.shape[-1]} height={w.shape[-2]}")
-    a_batch, b_batch = list(x.shape[:-2]), list(w.shape[:-2])
+            f"Mismatch: width={x.shape[-1]} height={w_shape[-2]}")
+    a_batch, b_batch = list(x.shape[:-2]), list(w_shape[:-2])
     rank = max(len(a_batch), len(b_batch))
     a_full, b_full = [1] * (rank - len(a_batch)) + a_batch, [1] * (rank - len(b_batch)) + b_batch
     if any(d != 1 for d in b_full):
@@ -63,7 +91,7 @@ def _matmul(op: str, a: Tensor, b: Tensor, bias, transpose_a, transpose_b, memor
                     f"are size 1 and using MatmulMultiCoreReuseMultiCast1DProgramConfig with fuse_batch=false, "
                     f"fused_activation=none, mcast_in0=false, and non-sharded inputs for in0 reuse optimization)")
     fn = activation_fn(op, activation)
-    result = _fp32_matmul(x, w)
+    result = _datapath_matmul(x, blocks, path, a.dtype == DataType.FLOAT32)
     if bias is not None:
         tiled(op, bias, "Inputs to matmul must be tilized")
         bias_values = bias.values()
@@ -75,10 +103,13 @@ def _matmul(op: str, a: Tensor, b: Tensor, bias, transpose_a, transpose_b, memor
                     f"Broadcasting rule violation at dimension index {index - out_rank} (output rank {out_rank}), "
                     f"dim a: {dr}, dim b: {db}")
         result = result + bias_values
-    if fn is not None:
-        result = fn(result)
     out_dtype = a.dtype if dtype is None else dtype
-    record(op, a, b, bias, out_dtype, activation, memory_config)
+    if fn is not None:
+        # The matmul packs its result first; the activation reads the packed values.
+        packed = numerics.pack(result, out_dtype.name) if numerics.device_numerics() else result
+        result = fn(packed)
+    result = numerics.pack(result, out_dtype.name) if numerics.device_numerics() else result
+    record(op, a, b, bias, out_dtype, activation, memory_config, path)
     return output(result, out_dtype, a, memory_config)
 
 
@@ -86,7 +117,7 @@ def matmul(input_tensor_a, input_tensor_b, *, transpose_a=False, transpose_b=Fal
            program_config=None, activation=None, compute_kernel_config=None, core_grid=None, output_tile=None,
            optional_output_tensor=None, global_cb=None, sub_device_id=None, prefetcher_pipes=()):
     return _matmul("ttnn.matmul", input_tensor_a, input_tensor_b, None, transpose_a, transpose_b, memory_config,
-                   dtype, activation)
+                   dtype, activation, compute_kernel_config)
 
 
 def linear(input_tensor_a, input_tensor_b, *, bias=None, transpose_a=False, transpose_b=False, memory_config=None,
@@ -94,4 +125,4 @@ def linear(input_tensor_a, input_tensor_b, *, bias=None, transpose_a=False, tran
            output_tile=None, optional_output_tensor=None, global_cb=None, sub_device_id=None, prefetcher_pipes=(),
            in0_column_offset=None):
     return _matmul("ttnn.linear", input_tensor_a, input_tensor_b, bias, transpose_a, transpose_b, memory_config,
-                   dtype, activation)
+                   dtype, activation, compute_kernel_config)
