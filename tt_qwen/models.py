@@ -125,7 +125,7 @@ def load_hf_model(spec: ModelSpec):
     if spec.kind == "pretrained" and not Path(source).exists():
         _require_cached(source)
     if spec.kind == "tiny-trained" and not (Path(source) / "config.json").is_file():
-        raise ModelUnavailable(f"tiny-trained checkpoint missing at {source}; re-create it with `python -m tt_qwen.checkpoints.train_tiny`")
+        raise ModelUnavailable(f"tiny-trained checkpoint missing at {source}; re-create it with `python -m tools.train_tiny` (from the repository root)")
     return _from_pretrained(Qwen3ForCausalLM, source).eval()
 
 

@@ -1,7 +1,7 @@
 """bfloat8_b / bfloat4_b host conversion, bit for bit against the real ttnn 0.81.1.
 
 (a) saved reference vectors made with the real package (tests/ops/data/bfp_reference.pt, written
-    by scripts/probe_mock.py): out = to_torch(from_torch(input, dtype, layout=TILE));
+    by tools/probe_mock): out = to_torch(from_torch(input, dtype, layout=TILE));
 (b) live, when the real package is importable next to the host backend (.venv-mock, --backend host).
 Both use host tensors only: no device is involved.
 """
@@ -50,7 +50,7 @@ def assert_bits_equal(expected: torch.Tensor, actual: torch.Tensor, what: str) -
 
 @pytest.mark.parametrize("name,key", [pytest.param(n, k, id=f"{n}-{k}") for n, k in SAVED_ENTRIES] or [
     pytest.param("none", "none", marks=pytest.mark.skip(
-        reason=f"{REFERENCE} is missing: scripts/probe_mock.py writes it with the real ttnn 0.81.1"))])
+        reason=f"{REFERENCE} is missing: `python -m tools.probe_mock --only host` writes it with the real ttnn 0.81.1"))])
 def test_matches_saved_real_vectors(name, key, ttnn):
     case = _SAVED["cases"][name]
     fmt, from_bf16 = key.removesuffix("_from_bf16"), key.endswith("_from_bf16")

@@ -27,7 +27,9 @@ from .ops.embedding import EmbeddingsType, embedding
 from .ops.kv_cache import fill_cache, update_cache
 from .ops.matmul import linear, matmul
 from .ops.norm import layer_norm, rms_norm
-from .tensor import TILE_SIZE, DataType, Layout, Shape, StorageType, Tensor, TensorSpec, Tile
+from . import tensor_methods  # binds the Tensor methods that are ops (to_torch, cpu, to, slicing)
+from .tensor import Tensor, TensorSpec, Tile
+from .types import TILE_SIZE, DataType, Layout, Shape, StorageType
 
 bfloat16 = DataType.BFLOAT16
 float32 = DataType.FLOAT32
@@ -41,3 +43,6 @@ TILE_LAYOUT = Layout.TILE
 ROW_MAJOR_LAYOUT = Layout.ROW_MAJOR
 DEVICE_STORAGE_TYPE = StorageType.DEVICE
 DeviceComputeKernelConfig = WormholeComputeKernelConfig
+
+# The submodules code written for the real package imports by name (`import ttnn.experimental`).
+SUBMODULES = ("experimental", "transformer", "kv_cache", "device")

@@ -1,4 +1,5 @@
-"""The host n150: an 8x8 worker grid, 12 DRAM banks, per-core L1 banks, and allocation accounting.
+"""The host device, built from a `tt_qwen.target.Target` (N150: an 8x8 worker grid, 12 DRAM banks,
+per-core L1 banks), and its allocation accounting.
 
 Accounting model: like tt-metal's allocator, an interleaved buffer spreads its pages round-robin
 over the banks of its buffer type and takes ceil(pages / banks) aligned pages in *every* bank; a
@@ -12,15 +13,13 @@ from __future__ import annotations
 import contextlib
 import math
 
-from .errors import require
-from .memory import BufferType, CoreCoord, CoreGrid, NamedEnum, TensorMemoryLayout
+from tt_qwen.target import N150, Target
 
-GRID = CoreCoord(8, 8)
-DRAM_BANKS = 12
-DRAM_BANK_BYTES = 1072693184  # per bank, as the real 0.81.1 allocator reports it on an n150 (12 GB GDDR6)
+from .errors import require
+from .memory import BufferType, CoreCoord, CoreGrid, TensorMemoryLayout
+from .types import ELEMENT_BYTES, TILE_BYTES, Layout, NamedEnum
+
 DRAM_ALIGNMENT = 32
-L1_BANKS = GRID.x * GRID.y
-L1_BANK_BYTES = 1393312  # measured on the real 0.81.1 allocator (mock n150), default l1_small_size
 L1_ALIGNMENT = 16
 
 
@@ -81,19 +80,26 @@ class MemoryView:
 
 
 class MeshShape:
+    def __init__(self, rows: int, columns: int):
+        self.rows, self.columns = rows, columns
+
     def __repr__(self):
-        return "MeshShape([1, 1])"
+        return f"MeshShape([{self.rows}, {self.columns}])"
 
 
 class Device:
-    def __init__(self, device_id: int, l1_small_size: int, trace_region_size: int):
+    """One open host device of the kind `target` describes (a single chip: the mesh is not modelled)."""
+
+    def __init__(self, device_id: int, l1_small_size: int, trace_region_size: int, target: Target = N150):
         self._id = device_id
         self._open = True
+        self.target = target
         # L1_SMALL and the trace region are carved out of the same banks before user buffers.
-        l1_bank = L1_BANK_BYTES - _round_up(l1_small_size, L1_ALIGNMENT)
-        dram_bank = DRAM_BANK_BYTES - _round_up(math.ceil(trace_region_size / DRAM_BANKS), DRAM_ALIGNMENT)
-        self._pools = {BufferType.DRAM: _Pool(BufferType.DRAM, DRAM_BANKS, dram_bank, DRAM_ALIGNMENT),
-                       BufferType.L1: _Pool(BufferType.L1, L1_BANKS, l1_bank, L1_ALIGNMENT)}
+        l1_bank = target.l1_bank_bytes - _round_up(l1_small_size, L1_ALIGNMENT)
+        dram_bank = target.dram_bank_bytes - _round_up(math.ceil(trace_region_size / target.dram_banks),
+                                                       DRAM_ALIGNMENT)
+        self._pools = {BufferType.DRAM: _Pool(BufferType.DRAM, target.dram_banks, dram_bank, DRAM_ALIGNMENT),
+                       BufferType.L1: _Pool(BufferType.L1, target.num_cores, l1_bank, L1_ALIGNMENT)}
         self._program_cache: set = set()
         self._program_cache_enabled = True
 
@@ -107,23 +113,24 @@ class Device:
 
     @property
     def shape(self) -> "MeshShape":
-        return MeshShape()
+        return MeshShape(*self.target.mesh_shape)
 
     def arch(self) -> Arch:
-        return Arch.WORMHOLE_B0
+        return Arch[self.target.arch.upper()]
 
     def compute_with_storage_grid_size(self) -> CoreCoord:
-        return CoreCoord(GRID.x, GRID.y)
+        return CoreCoord(*self.target.compute_grid)
 
     def dram_grid_size(self) -> CoreCoord:
-        return CoreCoord(DRAM_BANKS, 1)
+        return CoreCoord(self.target.dram_banks, 1)
 
     @property
     def core_grid(self) -> CoreGrid:
-        return CoreGrid(x=GRID.x, y=GRID.y)
+        x, y = self.target.compute_grid
+        return CoreGrid(x=x, y=y)
 
     def get_num_devices(self) -> int:
-        return 1
+        return self.target.num_chips
 
     def enable_program_cache(self) -> None:
         self._program_cache_enabled = True
@@ -139,7 +146,7 @@ class Device:
         return len(self._program_cache)
 
     def __repr__(self):
-        return f"<host n150 Device id={self._id}>"
+        return f"<host {self.target.name} Device id={self._id}>"
 
     # --- host backend internals ----------------------------------------------------------
     def _record_program(self, key) -> None:
@@ -174,8 +181,6 @@ def _round_up(value: int, multiple: int) -> int:
 
 def _pages(padded_shape, dtype, layout) -> tuple[int, int]:
     """(page bytes, page count): a tile per page for TILE, a row per page for ROW_MAJOR."""
-    from .tensor import ELEMENT_BYTES, TILE_BYTES, Layout
-
     dims = list(padded_shape)
     if layout == Layout.TILE:
         return TILE_BYTES[dtype], math.prod(dims) // 1024
@@ -183,8 +188,6 @@ def _pages(padded_shape, dtype, layout) -> tuple[int, int]:
 
 
 def _shard_bytes(shard_shape, dtype, layout, alignment: int) -> int:
-    from .tensor import ELEMENT_BYTES, TILE_BYTES, Layout
-
     height, width = shard_shape
     if layout == Layout.TILE:
         return math.ceil(height / 32) * math.ceil(width / 32) * TILE_BYTES[dtype]
@@ -197,7 +200,8 @@ _open_devices: dict[int, Device] = {}
 def open_device(*, device_id: int, l1_small_size: int = 0, trace_region_size: int = 0,
                 dispatch_core_config=None, worker_l1_size: int | None = None, num_command_queues: int = 1) -> Device:
     """ttnn.open_device: returns the already-open device for `device_id` if there is one."""
-    require(device_id == 0, "open_device", f"Device id {device_id} is out of range: the host n150 has 1 device")
+    require(0 <= device_id < N150.num_chips, "open_device",
+            f"Device id {device_id} is out of range: the host {N150.name} has {N150.num_chips} device(s)")
     device = _open_devices.get(device_id)
     if device is None:
         device = _open_devices[device_id] = Device(device_id, l1_small_size, trace_region_size)

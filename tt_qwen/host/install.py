@@ -1,10 +1,9 @@
-"""Put the host backend in `sys.modules` as `ttnn`, so code written for the real package runs unchanged."""
+"""`install_as_ttnn()`: the host backend's door to the one switch, tt_qwen.backends, which alone
+decides what `import ttnn` means in a process."""
 
 from __future__ import annotations
 
-import sys
-
-SUBMODULES = ("experimental", "transformer", "kv_cache", "device")
+from tt_qwen import backends
 
 
 def install_as_ttnn():
@@ -12,12 +11,4 @@ def install_as_ttnn():
 
     Refuses if a different `ttnn` (the real package) is already imported in this process.
     """
-    import tt_qwen.host as host
-
-    current = sys.modules.get("ttnn")
-    if current is not None and current is not host:
-        raise RuntimeError(f"a different ttnn is already imported in this process: {current!r}")
-    sys.modules["ttnn"] = host
-    for name in SUBMODULES:
-        sys.modules[f"ttnn.{name}"] = getattr(host, name)
-    return host
+    return backends.install_host_as_ttnn()

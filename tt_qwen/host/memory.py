@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import enum
 import math
 
 from .errors import require
+from .types import NamedEnum, Shape
 
-
-class NamedEnum(enum.Enum):
-    """Prints like the nanobind enums: DataType.BFLOAT16 for both str() and repr()."""
-
-    def __repr__(self):
-        return f"{type(self).__name__}.{self.name}"
-
-    __str__ = __repr__
 
 
 class TensorMemoryLayout(NamedEnum):
@@ -255,8 +247,6 @@ def cores_row_wise_from(start: int, count: int, grid: CoreCoord) -> CoreRangeSet
 def create_sharded_memory_config(shape, core_grid, strategy: ShardStrategy, orientation=None,
                                  use_height_and_width_as_shard_shape: bool = False) -> MemoryConfig:
     """ttnn.create_sharded_memory_config: the same shard-shape arithmetic and the same refusals."""
-    from .tensor import Shape
-
     if not isinstance(shape, (list, tuple, Shape)):
         raise RuntimeError("Invalid input shape")
     if not isinstance(core_grid, (CoreGrid, tuple, list, CoreRangeSet)):

@@ -15,117 +15,9 @@ import torch
 
 from . import blockfloat
 from .errors import require
-from .memory import DRAM_MEMORY_CONFIG, BufferType, MemoryConfig, NamedEnum
-
-TILE_SIZE = 32
-
-
-class DataType(NamedEnum):
-    BFLOAT16 = 0
-    FLOAT32 = 1
-    UINT32 = 2
-    BFLOAT8_B = 3
-    BFLOAT4_B = 4
-    UINT8 = 5
-    UINT16 = 6
-    INT32 = 7
-    INVALID = 8
-
-
-class Layout(NamedEnum):
-    ROW_MAJOR = 0
-    TILE = 1
-    INVALID = 2
-
-
-class StorageType(NamedEnum):
-    HOST = 0
-    DEVICE = 1
-
-
-BLOCK_FLOAT = {DataType.BFLOAT8_B: "bfloat8_b", DataType.BFLOAT4_B: "bfloat4_b"}
-INTEGER = (DataType.UINT32, DataType.INT32, DataType.UINT16, DataType.UINT8)
-
-# Bytes of one 32x32 tile on the device (bfp: 1024 mantissa bytes (or 512) + 64 exponent bytes).
-TILE_BYTES = {DataType.BFLOAT16: 2048, DataType.FLOAT32: 4096, DataType.UINT32: 4096, DataType.INT32: 4096,
-              DataType.UINT16: 2048, DataType.UINT8: 1024, DataType.BFLOAT8_B: 1088, DataType.BFLOAT4_B: 576}
-ELEMENT_BYTES = {DataType.BFLOAT16: 2, DataType.FLOAT32: 4, DataType.UINT32: 4, DataType.INT32: 4,
-                 DataType.UINT16: 2, DataType.UINT8: 1}
-INTEGER_RANGE = {DataType.UINT32: (0, 2**32 - 1), DataType.INT32: (-2**31, 2**31 - 1),
-                 DataType.UINT16: (0, 2**16 - 1), DataType.UINT8: (0, 255)}
-
-# What the real to_torch returns for each dtype (measured on ttnn 0.81.1).
-TORCH_DTYPE = {DataType.BFLOAT16: torch.bfloat16, DataType.FLOAT32: torch.float32,
-               DataType.BFLOAT8_B: torch.float32, DataType.BFLOAT4_B: torch.float32,
-               DataType.UINT32: torch.uint32, DataType.INT32: torch.int32,
-               DataType.UINT16: torch.uint16, DataType.UINT8: torch.uint8}
-
-
-class Shape:
-    """ttnn.Shape: a sequence of ints comparable with lists and tuples."""
-
-    def __init__(self, shape):
-        self._dims = tuple(int(d) for d in shape)
-
-    def __getitem__(self, index: int) -> int:
-        if not isinstance(index, int):
-            raise TypeError("__getitem__(): incompatible function arguments: ttnn.Shape takes an int index")
-        rank = len(self._dims)
-        require(-rank <= index < rank, "Shape", f"ShapeBase[] index out of range. {index} not in [-{rank}, {rank})")
-        return self._dims[index]
-
-    def __len__(self):
-        return len(self._dims)
-
-    def __iter__(self):
-        return iter(self._dims)
-
-    def __eq__(self, other):
-        if isinstance(other, Shape):
-            return self._dims == other._dims
-        if isinstance(other, (list, tuple, torch.Size)):
-            return self._dims == tuple(other)
-        return NotImplemented
-
-    def __hash__(self):
-        return hash(self._dims)
-
-    @property
-    def rank(self) -> int:
-        return len(self._dims)
-
-    def to_rank(self, rank: int) -> "Shape":
-        dims = list(self._dims)
-        while len(dims) > rank:
-            require(dims[0] == 1, "Shape::to_rank", f"Cannot convert shape {self} to rank {rank}")
-            dims.pop(0)
-        return Shape([1] * (rank - len(dims)) + dims)
-
-    def __repr__(self):
-        return f"Shape({list(self._dims)})"
-
-
-def tile_padded(shape) -> tuple:
-    """Padded shape of a TILE tensor: last two dims rounded up to 32.
-
-    A rank-1 TILE tensor is one row of tiles: ttnn reports its padded shape as [32, W_padded].
-    """
-    dims = [1] + list(shape) if len(shape) == 1 else list(shape)
-    for i in range(max(0, len(dims) - 2), len(dims)):
-        dims[i] = -(-dims[i] // TILE_SIZE) * TILE_SIZE
-    return tuple(dims)
-
-
-def cpp(value) -> str:
-    """An enum as the C++ messages print it, e.g. DataType::BFLOAT16."""
-    return f"{type(value).__name__}::{value.name}"
-
-
-def storage_dtype(dtype: DataType) -> torch.dtype:
-    """The torch dtype holding `dtype`'s values exactly (block-float values fit in bfloat16)."""
-    if dtype in INTEGER:
-        return torch.int64
-    return torch.float32 if dtype == DataType.FLOAT32 else torch.bfloat16
+from .memory import DRAM_MEMORY_CONFIG, BufferType, MemoryConfig
+from .types import BLOCK_FLOAT, ELEMENT_BYTES, INTEGER, INTEGER_RANGE, DataType, Layout, Shape, StorageType, tile_padded
+from .types import cpp  # noqa: F401  (the op modules import it from here with the tensor types)
 
 
 def encode(values: torch.Tensor, dtype: DataType) -> torch.Tensor:
@@ -145,7 +37,12 @@ def encode(values: torch.Tensor, dtype: DataType) -> torch.Tensor:
 
 
 class Tensor:
-    """A host-backend ttnn.Tensor. Build with `Tensor.from_values`; ops read `values()`."""
+    """A host-backend ttnn.Tensor. Build with `Tensor.from_values`; ops read `values()`.
+
+    The methods that are ops (to_torch, cpu, to, slicing) are bound in tensor_methods.py once the
+    ops exist, as the real ttnn binds Tensor.__getitem__ in ttnn/operations/core.py: this module
+    sits below the ops and never imports them.
+    """
 
     def __init__(self, data: torch.Tensor, shape, dtype: DataType, layout: Layout,
                  device=None, memory_config: MemoryConfig | None = None, buffer=None):
@@ -199,6 +96,23 @@ class Tensor:
 
     def padded_values(self) -> torch.Tensor:
         return self._data if self._dtype in INTEGER else self._data.to(torch.float32)
+
+    def storage(self) -> torch.Tensor:
+        """The padded storage tensor as the device holds it (read only: use mutable_data to write)."""
+        return self._data
+
+    def on_device(self, device, memory_config: MemoryConfig) -> "Tensor":
+        """The same stored values placed in a new buffer on `device`."""
+        return Tensor(self._data, self._shape, self._dtype, self._layout, device, memory_config)
+
+    def host_copy(self, memory_config: MemoryConfig | None = None) -> "Tensor":
+        """A copy of the stored values: on the host, or in a new buffer on this device given `memory_config`."""
+        device = self._device if memory_config is not None else None
+        return Tensor(self._data.clone(), self._shape, self._dtype, self._layout, device, memory_config)
+
+    def view(self, storage: torch.Tensor, shape) -> "Tensor":
+        """A metadata-only view: `storage` (this tensor's values, re-laid out) under this tensor's buffer."""
+        return Tensor(storage, shape, self._dtype, self._layout, self._device, self._memory_config, self._buffer)
 
     # --- ttnn.Tensor API -----------------------------------------------------------------
     @property
@@ -260,33 +174,6 @@ class Tensor:
 
     def element_size(self) -> int:
         return ELEMENT_BYTES.get(self._dtype, 0)
-
-    def to_torch(self, **kwargs) -> torch.Tensor:
-        from .ops.core import to_torch
-
-        return to_torch(self, **kwargs)
-
-    def cpu(self, blocking: bool = True, **_) -> "Tensor":
-        from .ops.core import from_device
-
-        return from_device(self)
-
-    def to(self, target, memory_config: MemoryConfig | None = None, **_) -> "Tensor":
-        from .ops.core import to_device, to_layout
-
-        if isinstance(target, Layout):
-            return to_layout(self, target)
-        return to_device(self, target, memory_config)
-
-    def __getitem__(self, index) -> "Tensor":
-        """tensor[a:b, ...]: ttnn.slice with Python slice bounds (steps of 1 or more)."""
-        from .ops.data_movement import slice as ttnn_slice
-
-        index = index if isinstance(index, tuple) else (index,)
-        require(all(isinstance(i, slice) for i in index), "Tensor.__getitem__", "Only slices are supported")
-        shape = list(self._shape)
-        bounds = [i.indices(d) for i, d in zip(index, shape)] + [(0, d, 1) for d in shape[len(index):]]
-        return ttnn_slice(self, [b[0] for b in bounds], [b[1] for b in bounds], [b[2] for b in bounds])
 
     def deallocate(self, force: bool = True) -> None:
         if not self._released:

@@ -26,13 +26,15 @@ This module never imports ttnn at import time and imports fine where ttnn is abs
 from __future__ import annotations
 
 import atexit
-import importlib.util
+import importlib.machinery
 import os
 import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from tt_qwen import backends
 
 __all__ = [
     "CLUSTER_DESC_PATH",
@@ -68,18 +70,12 @@ _prepared: MockEnvironment | None = None
 
 
 def _ttnn_package_dir() -> Path | None:
-    """Directory of the ttnn package of this interpreter, without importing ttnn."""
-    mod = sys.modules.get("ttnn")
-    origin = getattr(mod, "__file__", None) if mod is not None else None
-    if origin is None:
-        try:
-            spec = importlib.util.find_spec("ttnn")
-        except (ImportError, ValueError):
-            spec = None
-        if spec is None or spec.origin is None:
-            return None
-        origin = spec.origin
-    return Path(origin).resolve().parent
+    """Directory of the real ttnn package installed in this interpreter, without importing it
+    (found on sys.path: whatever `ttnn` means in this process, e.g. the host backend)."""
+    spec = importlib.machinery.PathFinder.find_spec("ttnn")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).resolve().parent
 
 
 def standin_install_path() -> Path | None:
@@ -140,6 +136,8 @@ def _static_reason() -> str | None:
 
 
 def _import_reason() -> str | None:
+    if backends.ttnn_is_host():
+        return "this process already runs the host backend as `ttnn`"
     try:
         import ttnn  # noqa: F401
     except Exception as exc:  # noqa: BLE001 - any import failure means "not importable"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..errors import require
 from ..memory import DRAM_MEMORY_CONFIG, MemoryConfig
-from ..tensor import Layout, Tensor, cpp
+from ..tensor import Tensor
+from ..types import Layout, cpp
 
 DEVICE_INPUTS = "Device Operations expect device tensors as inputs"
 

@@ -10,7 +10,8 @@ import torch
 
 from ..errors import require
 from ..memory import DRAM_MEMORY_CONFIG, MemoryConfig, TensorMemoryLayout
-from ..tensor import BLOCK_FLOAT, INTEGER, TORCH_DTYPE, DataType, Layout, Tensor, storage_dtype, tile_padded
+from ..tensor import Tensor
+from ..types import BLOCK_FLOAT, INTEGER, TORCH_DTYPE, DataType, Layout, storage_dtype, tile_padded
 from .common import on_device, record
 
 _FROM_TORCH_DTYPE = {torch.bfloat16: DataType.BFLOAT16, torch.float32: DataType.FLOAT32,
@@ -81,9 +82,8 @@ def from_torch(tensor, dtype=None, *, spec=None, tile=None, pad_value=None, layo
         values = values.to(torch.float32)
     elif values.is_floating_point() and values.dtype not in (torch.float32, torch.bfloat16):
         values = values.to(torch.float32)
+    # `values` is our own copy, so a storage that aliases it never aliases the caller's tensor.
     host = Tensor.from_values(values, dtype, layout, pad_value=0.0 if pad_value is None else pad_value)
-    if host._data.data_ptr() == values.data_ptr():
-        host._data = host._data.clone()  # the device holds its own copy: never alias the caller's tensor
     if device is not None:
         return to_device(host, device, memory_config)
     return host
@@ -123,7 +123,7 @@ def as_tensor(tensor, dtype=None, *, layout=Layout.ROW_MAJOR, device=None, memor
             host = convert(tensor)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".tmp{os.getpid()}")
-            torch.save({"data": host._data, "shape": list(host.shape), "dtype": host.dtype.name,
+            torch.save({"data": host.storage(), "shape": list(host.shape), "dtype": host.dtype.name,
                         "layout": host.layout.name}, tmp)
             os.replace(tmp, path)
     if device is not None:
@@ -146,14 +146,14 @@ def to_device(tensor, device, memory_config=None, *, queue_id=None, cq_id=None):
     require(memory_config.buffer_type.name in ("DRAM", "L1"), "to_device",
             f"Unsupported buffer type {memory_config.buffer_type} for a device tensor")
     check_memory("to_device", tensor.padded_shape, tensor.layout, memory_config)
-    return Tensor(tensor._data, tensor.shape, tensor.dtype, tensor.layout, device, memory_config)
+    return tensor.on_device(device, memory_config)
 
 
 def from_device(tensor, blocking=True, *, queue_id=None, cq_id=None):
     tensor._check_allocated("from_device")
     if tensor.device() is None:
         return tensor
-    return Tensor(tensor._data.clone(), tensor.shape, tensor.dtype, tensor.layout)
+    return tensor.host_copy()
 
 
 def _relayout(tensor: Tensor, layout: Layout, dtype: DataType, memory_config, pad_value: float = 0.0) -> Tensor:
@@ -235,7 +235,7 @@ def copy_host_to_device_tensor(host_tensor, device_tensor, cq_id=None) -> None:
     on_device(op, device_tensor)
     require(host_tensor.padded_shape == device_tensor.padded_shape and host_tensor.dtype == device_tensor.dtype
             and host_tensor.layout == device_tensor.layout, op, "Host and device tensors must have the same spec")
-    device_tensor.mutable_data().copy_(host_tensor._data)
+    device_tensor.mutable_data().copy_(host_tensor.storage())
 
 
 def deallocate(tensor, force: bool = True) -> None:
@@ -244,8 +244,7 @@ def deallocate(tensor, force: bool = True) -> None:
 
 def reallocate(input_tensor, memory_config=None):
     on_device("ttnn.reallocate", input_tensor)
-    return Tensor(input_tensor._data.clone(), input_tensor.shape, input_tensor.dtype, input_tensor.layout,
-                  input_tensor.device(), memory_config or input_tensor.memory_config())
+    return input_tensor.host_copy(memory_config or input_tensor.memory_config())
 
 
 def get_memory_config(tensor):

@@ -8,10 +8,11 @@ import math
 import torch
 
 from ..errors import require
-from ..memory import MemoryConfig
-from ..tensor import Layout, Tensor
+from ..memory import DRAM_MEMORY_CONFIG, MemoryConfig
+from ..tensor import Tensor
+from ..types import Layout
 from .common import on_device, record
-from .core import check_memory
+from .core import check_memory, to_layout, to_memory_config
 
 
 def _same_place(op: str, tensor: Tensor) -> None:
@@ -50,8 +51,7 @@ def reshape(input_tensor: Tensor, shape, padded_shape=None, *, memory_config=Non
     if view:
         # Tile-aligned reshapes on device are metadata-only and share the buffer.
         out = Tensor.from_values(values, input_tensor.dtype, input_tensor.layout)
-        return Tensor(out._data, dims, input_tensor.dtype, input_tensor.layout, input_tensor.device(),
-                      input_tensor.memory_config(), buffer=input_tensor._buffer)
+        return input_tensor.view(out.storage(), dims)
     return _result(op, values, input_tensor, memory_config, 0.0 if pad_value is None else pad_value)
 
 
@@ -174,23 +174,17 @@ def unsqueeze(input_tensor: Tensor, dim: int) -> Tensor:
 
 def tilize(input_tensor: Tensor, *, memory_config=None, dtype=None, use_multicore=True, use_low_perf=False,
            tile=None, sub_core_grids=None) -> Tensor:
-    from .core import to_layout
-
     require(input_tensor.layout == Layout.ROW_MAJOR, "ttnn.tilize", "Input tensor must be ROW_MAJOR")
     return to_layout(input_tensor, Layout.TILE, dtype=dtype, memory_config=memory_config)
 
 
 def untilize(input_tensor: Tensor, *, memory_config=None, use_multicore=True, sub_core_grids=None) -> Tensor:
-    from .core import to_layout
-
     require(input_tensor.layout == Layout.TILE, "ttnn.untilize", "Input tensor must be TILE")
     return to_layout(input_tensor, Layout.ROW_MAJOR, memory_config=memory_config)
 
 
 def interleaved_to_sharded(input_tensor: Tensor, sharded_memory_config: MemoryConfig, output_dtype=None, *,
                            keep_l1_aligned=False, preallocated_output=None) -> Tensor:
-    from .core import to_memory_config
-
     op = "ttnn.interleaved_to_sharded"
     require(sharded_memory_config.is_sharded(), op, "Output memory config must be sharded")
     require(not input_tensor.is_sharded(), op, "Input tensor must be interleaved")
@@ -199,9 +193,6 @@ def interleaved_to_sharded(input_tensor: Tensor, sharded_memory_config: MemoryCo
 
 
 def sharded_to_interleaved(input_tensor: Tensor, memory_config=None, output_dtype=None) -> Tensor:
-    from .core import to_memory_config
-    from ..memory import DRAM_MEMORY_CONFIG
-
     require(input_tensor.is_sharded(), "ttnn.sharded_to_interleaved", "Input tensor must be sharded")
     return to_memory_config(input_tensor, memory_config or DRAM_MEMORY_CONFIG, output_dtype)
 

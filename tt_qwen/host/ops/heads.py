@@ -9,6 +9,7 @@ from ..memory import (BufferType, MemoryConfig, ShardOrientation, ShardSpec, Ten
                       num_cores_to_corerangeset)
 from ..tensor import DataType, Layout, Tensor, cpp
 from .common import on_device, output, record
+from .data_movement import reshape
 
 
 def _pad32(n: int) -> int:
@@ -66,8 +67,6 @@ def nlp_create_qkv_heads(input, input_kv=None, *, num_heads, num_kv_heads=None, 
 def split_query_key_value_and_split_heads(input_tensor, kv_input_tensor=None, *, num_heads, num_kv_heads=None,
                                           transpose_key=True, memory_config=None, use_falcon7b_backend=False):
     """ttnn.transformer's [B, S, W] form of nlp_create_qkv_heads (same outputs, same head order)."""
-    from .data_movement import reshape
-
     op = "ttnn.transformer.split_query_key_value_and_split_heads"
     on_device(op, input_tensor, kv_input_tensor)
     require(len(input_tensor.shape) == 3, op, f"Input tensor must be rank 3 [batch, sequence, width], got {input_tensor.shape}")
