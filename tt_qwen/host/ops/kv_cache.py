@@ -25,7 +25,7 @@ CACHE_DTYPES = (DataType.FLOAT32, DataType.BFLOAT16, DataType.BFLOAT8_B, DataTyp
 
 
 def _write_rows(cache: Tensor, index, rows: torch.Tensor) -> None:
-    """Store `rows` (..., head_dim) into cache._data[index], rounded to the cache dtype."""
+    """Store `rows` (..., head_dim) into the cache storage at `index`, packed to the cache dtype."""
     width = rows.shape[-1]
     padded = torch.nn.functional.pad(rows.reshape(-1, width), (0, (-width) % 32))
     if numerics.device_numerics():
@@ -56,7 +56,7 @@ def fill_cache(cache_tensor: Tensor, input_tensor: Tensor, batch_idx: int, *, up
     require(update_idx <= cs[2] and ins[2] <= cs[2] - update_idx, op,
             f"Fill update_idx ({update_idx}) + input tensor height ({ins[2]}) must be <= cache tensor height ({cs[2]})")
     # Whole tiles are copied, so the input's padded rows land in the cache too.
-    cache_tensor.mutable_data()[batch_idx, :, update_idx: update_idx + ins[2]] = input_tensor._data[0]
+    cache_tensor.mutable_data()[batch_idx, :, update_idx: update_idx + ins[2]] = input_tensor.storage()[0]
     record(op, cache_tensor, input_tensor)
     return cache_tensor
 
@@ -209,7 +209,7 @@ def paged_fill_cache(cache_tensor: Tensor, input_tensor: Tensor, page_table: Ten
         blocks = -(-ins[2] // size)
         for j in range(blocks):
             block = int(table[user, j])
-            chunk = input_tensor._data[row, :, j * size: (j + 1) * size]
+            chunk = input_tensor.storage()[row, :, j * size: (j + 1) * size]
             cache_tensor.mutable_data()[block, :, : chunk.shape[1]] = chunk
     record(op, cache_tensor, input_tensor, page_table)
     return cache_tensor

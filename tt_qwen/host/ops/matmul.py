@@ -42,7 +42,8 @@ def _weight_operand(b: Tensor, transpose: bool) -> list:
     """in1 as SrcA operands, one per column block: converted to float32 and split into its fidelity
     parts once per stored weight and kept with the tensor (weights do not change; a version check
     catches an in-place write)."""
-    key = (id(b._data), b._data._version, transpose)
+    storage = b.storage()
+    key = (id(storage), storage._version, transpose)
     cached = getattr(b, "_srca_operands", None)
     if cached is not None and cached[0] == key:
         return cached[1]
