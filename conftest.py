@@ -27,6 +27,8 @@ def pytest_addoption(parser):
     group.addoption("--backend", default=None, help=f"host, mock, device or auto (default: ${backends.ENV_VAR} or auto)")
     group.addoption("--model", default=None, help="tiny, a tiny config, tiny-trained, qwen3-0.6b-random, an HF id or a path (default: $HF_MODEL or all)")
     group.addoption("--device-id", type=int, default=0, help="device id to open on the device backend")
+    group.addoption("--numerics", default=None, help="the host backend's numerics: device (the n150's datapath, "
+                                                     "default) or exact (float32); default: $TT_QWEN_NUMERICS or device")
 
 
 def pytest_configure(config):
@@ -39,7 +41,18 @@ def pytest_configure(config):
     except (backends.BackendUnavailable, models.ModelUnavailable) as error:
         raise pytest.UsageError(str(error)) from None
     config.backend_name = name
+    _set_numerics(config)
     _load_hypothesis_profile()
+
+
+def _set_numerics(config):
+    from tt_qwen.host import numerics
+
+    try:
+        numerics.set_mode(config.getoption("--numerics") or os.environ.get(numerics.ENV_VAR, "device"))
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.numerics = numerics.mode() if config.backend_name == "host" else "the backend's own"
 
 
 def _model_option(config) -> str:
@@ -56,7 +69,8 @@ def _load_hypothesis_profile():
 
 
 def pytest_report_header(config):
-    return f"tt-qwen: backend={config.backend_name}, models={','.join(s.name for s in config.model_specs)}"
+    models_run = ",".join(s.name for s in config.model_specs)
+    return f"tt-qwen: backend={config.backend_name}, numerics={config.numerics}, models={models_run}"
 
 
 def pytest_collection_modifyitems(config, items):

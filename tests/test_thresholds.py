@@ -4,15 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from tt_qwen.thresholds import ACCURACY, PCC, accuracy_floor, pcc_threshold
+from tt_qwen.thresholds import ACCURACY, CALIBRATION, PCC, accuracy_floor, pcc_table_rows, pcc_threshold
 
 README = Path(__file__).parent.parent / "README.md"
 
 
-def test_readme_prints_every_threshold():
+def test_readme_prints_every_threshold_with_its_calibration():
     text = README.read_text()
-    for (component, dtype), value in PCC.items():
-        assert f"| `{component}` | {dtype} | {value} |" in text, f"README lacks the row of {component}/{dtype}"
+    for row in pcc_table_rows():
+        assert row in text, f"README lacks the row {row!r} (paste thresholds.pcc_table_rows())"
     for (kind, metric), value in ACCURACY.items():
         assert f"| {kind} | {metric} | {value} |" in text, f"README lacks the row of {kind}/{metric}"
 
@@ -28,3 +28,10 @@ def test_unknown_threshold_is_a_clear_error():
 
 def test_models_without_a_target_get_tt_metal_defaults():
     assert accuracy_floor("some-model", "top1") == 0.83
+
+
+def test_every_calibrated_threshold_sits_below_what_was_measured():
+    for key, cal in CALIBRATION.items():
+        assert key in PCC, f"calibration of {key} has no threshold"
+        if cal.measured is not None:
+            assert PCC[key] <= cal.measured, f"{key}: threshold {PCC[key]} above its measured {cal.measured}"

@@ -1,8 +1,11 @@
 """Every accuracy threshold of the suite, in one reviewed place, by component and dtype.
 
-A change here is a change of what the suite promises: say why in the commit. The figures are
-tt-metal's own LLM test thresholds where one exists (see README, "Thresholds"); our measured
-values on the host backend are printed next to each by the reports.
+A change here is a change of what the suite promises: say why in the commit. Each threshold has a
+calibration line (CALIBRATION below, printed by the README beside it): the worst PCC measured on
+the component's cases under the host's model of the n150 datapath (`tools/calibrate.py`
+regenerates the figures), the margin kept, and what one precision step down measured. A
+threshold sits below the first and, where the gap is wide enough to hold on a card, above the
+second; where it is not, the note says so and leaves that step to the precision-plan audit.
 
 dtype names the precision of the weights the component runs with ("bfloat16": bf16 weights and
 activations; "bfloat8_b": block-float weights, bf16 activations).
@@ -10,12 +13,14 @@ activations; "bfloat8_b": block-float weights, bf16 activations).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # (component, dtype) -> minimum PCC against a float32 torch / HF reference.
 PCC = {
-    # op tier: one TTNN op against a float64 torch computation on the same (rounded) inputs.
-    # Only the output rounding (and fp32 accumulation order) separates the two.
+    # op tier: one TTNN op (its default compute config) against a float64 torch computation on the
+    # same rounded inputs: the device's datapath (16-bit Dst, fidelity, exp approximation) separates them.
     ("op.embedding", "bfloat16"): 0.99999,
-    ("op.linear", "bfloat16"): 0.9999,
+    ("op.linear", "bfloat16"): 0.9997,
     ("op.linear", "bfloat8_b"): 0.999,
     ("op.linear", "bfloat4_b"): 0.99,
     ("op.rms_norm", "bfloat16"): 0.9999,
@@ -25,16 +30,17 @@ PCC = {
     ("op.rotary_embedding", "bfloat16"): 0.9999,
     ("op.heads", "bfloat16"): 1.0,  # pure data movement: exact
     ("op.kv_cache", "bfloat16"): 1.0,  # pure data movement: exact
-    ("op.sdpa", "bfloat16"): 0.999,
-    ("op.sdpa_decode", "bfloat16"): 0.999,
+    ("op.sdpa", "bfloat16"): 0.9995,
+    ("op.sdpa_decode", "bfloat16"): 0.9993,
     # layer tier: one block of the TTNN model against the same HF float32 block and weights.
     ("layer.rms_norm", "bfloat16"): 0.9999,
     ("layer.rope", "bfloat16"): 0.9999,
-    ("layer.attention", "bfloat16"): 0.99,
-    ("layer.mlp", "bfloat16"): 0.99,
-    ("layer.mlp", "bfloat8_b"): 0.99,
-    ("layer.decoder", "bfloat16"): 0.99,
-    ("layer.lm_head", "bfloat16"): 0.99,
+    # (the precision plan of tt_qwen/model/config.py: HiFi2 + fp32 Dst matmuls, HiFi4 norms and SDPA)
+    ("layer.attention", "bfloat16"): 0.9998,
+    ("layer.mlp", "bfloat16"): 0.9999,
+    ("layer.mlp", "bfloat8_b"): 0.9998,
+    ("layer.decoder", "bfloat16"): 0.9999,
+    ("layer.lm_head", "bfloat16"): 0.9995,
     ("layer.kv_cache", "bfloat16"): 0.99,
     # model tier: the whole model against HF float32.
     ("model.hidden_state", "bfloat16"): 0.98,
@@ -44,6 +50,51 @@ PCC = {
     # prefill and decode run the same weights through different ops: they agree closely.
     ("model.prefill_vs_decode", "bfloat16"): 0.99,
 }
+
+
+@dataclass(frozen=True)
+class Calibration:
+    measured: float | None  # worst PCC under the device model over the component's cases (None: not measured)
+    step_down: str  # one step down in precision and the worst PCC it measured, or why none applies
+    note: str = ""
+
+    def margin(self, threshold: float) -> float | None:
+        return None if self.measured is None else self.measured - threshold
+
+
+_THIN = "too thin to hold on a card: left to the precision-plan audit"
+# (component, dtype) -> its calibration (tools/calibrate.py; op tier: tests.ops.cases, default configs).
+CALIBRATION = {
+    ("op.embedding", "bfloat16"): Calibration(1.0, "none (a row copy)"),
+    ("op.linear", "bfloat16"): Calibration(0.999792, "LoFi 0.999767; bfloat8_b weights 0.999790",
+                                           f"the 16-bit Dst dominates at K >= 2048; {_THIN}"),
+    ("op.linear", "bfloat8_b"): Calibration(0.999790, "LoFi 0.999754", _THIN),
+    ("op.linear", "bfloat4_b"): Calibration(None, "no default-tier case", "tt-metal's figure"),
+    ("op.rms_norm", "bfloat16"): Calibration(0.999986, "LoFi 0.999757 (fails)"),
+    ("op.eltwise", "bfloat16"): Calibration(0.999998, "none (one rounding)"),
+    ("op.softmax", "bfloat16"): Calibration(0.999999, "none taken"),
+    ("op.rotary_embedding", "bfloat16"): Calibration(0.999996, "none: 0.81.1's rotary ignores compute_kernel_config"),
+    ("op.heads", "bfloat16"): Calibration(1.0, "none (data movement)"),
+    ("op.kv_cache", "bfloat16"): Calibration(1.0, "none (data movement)"),
+    ("op.sdpa", "bfloat16"): Calibration(0.999722, "LoFi 0.999206 (fails)"),
+    ("op.sdpa_decode", "bfloat16"): Calibration(0.999675, "LoFi 0.998906 (fails)"),
+    # layer tier: tools/calibrate.py --layers-only (one Qwen3-0.6B layer, seq 128) and the worst of
+    # the layer tests' own cases (tools/calibrate.py --from-session), whichever is lower.
+    ("layer.rms_norm", "bfloat16"): Calibration(0.999993, "LoFi 0.999795 (fails); fp32 -> 16-bit Dst 0.999986",
+                                                f"the 16-bit Dst step: {_THIN}"),
+    ("layer.attention", "bfloat16"): Calibration(0.999906, "SDPA LoFi 0.999584, linears LoFi 0.999589, linears 16-bit "
+                                                           "Dst 0.999590, norms LoFi 0.998529 (all fail)"),
+    ("layer.mlp", "bfloat16"): Calibration(0.999972, "LoFi 0.999660, fp32 -> 16-bit Dst 0.999603 (fail); bfloat8_b "
+                                                     "weights 0.999901", f"the bfloat8_b step: {_THIN}"),
+    ("layer.mlp", "bfloat8_b"): Calibration(0.999901, "LoFi 0.999618, fp32 -> 16-bit Dst 0.999566 (fail)"),
+    ("layer.decoder", "bfloat16"): Calibration(0.999974, "its blocks' steps (above)"),
+    ("layer.lm_head", "bfloat16"): Calibration(0.999906, "not measured"),
+}
+
+
+def calibration(component: str, dtype: str = "bfloat16") -> Calibration:
+    return CALIBRATION.get((component, dtype), Calibration(None, "not calibrated yet"))
+
 
 # (model kind, metric) -> minimum teacher-forcing accuracy (fraction of steps).
 ACCURACY = {
@@ -73,3 +124,16 @@ def accuracy_floors(model_name: str) -> dict:
     """The top1 / top5 floors of an evaluated model: its own where it has them, else the defaults."""
     kind = model_name if any(k == model_name for k, _ in ACCURACY) else "default"
     return {metric: accuracy_floor(kind, metric) for metric in ("top1", "top5")}
+
+
+def pcc_table_rows() -> list[str]:
+    """The README's threshold table, one markdown row per (component, dtype), calibration beside it."""
+    rows = ["| component | dtype | min PCC | measured (device model) | margin | one step down | note |",
+            "|---|---|---|---|---|---|---|"]
+    for (component, dtype), value in PCC.items():
+        cal = calibration(component, dtype)
+        measured = "-" if cal.measured is None else f"{cal.measured:.6f}"
+        margin = cal.margin(value)
+        kept = "-" if margin is None else f"{margin:.1e}"
+        rows.append(f"| `{component}` | {dtype} | {value} | {measured} | {kept} | {cal.step_down} | {cal.note} |")
+    return rows

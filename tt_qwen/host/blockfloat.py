@@ -25,17 +25,20 @@ import torch
 MANTISSA_BITS = {"bfloat8_b": 7, "bfloat4_b": 3}
 
 
-def quantize(values: torch.Tensor, fmt: str) -> torch.Tensor:
-    """Pack and unpack `values` (last dim a multiple of 16) as `fmt`; returns float32 values."""
+def quantize(values: torch.Tensor, fmt: str, ties_away: bool = False) -> torch.Tensor:
+    """Pack and unpack `values` (last dim a multiple of 16) as `fmt`; returns float32 values.
+
+    `ties_away`: the device packer's rounding (ties away from zero) instead of the host's (even).
+    """
     width = MANTISSA_BITS[fmt]
     shape = values.shape
     bits = values.detach().to(torch.float32).contiguous().numpy().view(np.uint32).reshape(-1, 16).astype(np.int64)
-    shared, mantissa, sign = _pack(bits, width)
+    shared, mantissa, sign = _pack(bits, width, ties_away)
     out = _unpack(shared, mantissa, sign, width)
     return torch.from_numpy(out.astype(np.uint32).view(np.float32).reshape(shape))
 
 
-def _pack(bits: np.ndarray, width: int):
+def _pack(bits: np.ndarray, width: int, ties_away: bool = False):
     exponent = (bits >> 23) & 0xFF
     shared = exponent.max(axis=1, keepdims=True)
     mantissa = (bits & 0x7FFFFF) | (1 << 23)
@@ -46,7 +49,7 @@ def _pack(bits: np.ndarray, width: int):
     round_value = mantissa & ((1 << shift) - 1)
     mantissa = mantissa >> shift
     tie = 1 << (shift - 1)
-    round_up = (round_value > tie) | ((round_value == tie) & ((mantissa & 1) == 1))
+    round_up = (round_value > tie) | ((round_value == tie) & (ties_away | ((mantissa & 1) == 1)))
     mantissa = np.minimum(mantissa + round_up, (1 << width) - 1)
     mantissa = np.where(exponent == 0, 0, mantissa)
     sign = np.where(mantissa == 0, 0, bits >> 31)

@@ -1,7 +1,8 @@
-"""Compute-kernel and program configs: accepted and kept, as the ops read only a few fields.
+"""Compute-kernel and program configs.
 
-Numerics do not depend on them on the host (see NUMERICS.md): math fidelity and approximate exp
-are not modelled, fp32 accumulation always is.
+A compute kernel config changes the numbers: the ops resolve it per op (numerics.resolve) and
+compute on the datapath it selects (NUMERICS.md). Its fields are typed as the real nanobind
+constructor types them: a wrong type is refused with the real TypeError.
 """
 
 from __future__ import annotations
@@ -55,9 +56,41 @@ class _Config:
         return f"{type(self).__name__}({body})"
 
 
+_KERNEL_CONFIG_SIGNATURE = (
+    "__init__(self, *, math_fidelity: ttnn._ttnn.tensor.MathFidelity = MathFidelity.Invalid, math_approx_mode: bool "
+    "= True, fp32_dest_acc_en: bool = False, packer_l1_acc: bool = False, dst_full_sync_en: bool = False, "
+    "throttle_level: ttnn._ttnn.operations.core.ThrottleLevel = ThrottleLevel.NO_THROTTLE) -> None")
+_KERNEL_CONFIG_TYPES = dict(math_fidelity=MathFidelity, math_approx_mode=bool, fp32_dest_acc_en=bool,
+                            packer_l1_acc=bool, dst_full_sync_en=bool, throttle_level=ThrottleLevel)
+
+
 class WormholeComputeKernelConfig(_Config):
     _fields = dict(math_fidelity=MathFidelity.Invalid, math_approx_mode=True, fp32_dest_acc_en=False,
                    packer_l1_acc=False, dst_full_sync_en=False, throttle_level=ThrottleLevel.NO_THROTTLE)
+
+    def __init__(self, **kwargs):
+        # nanobind refuses any other type, even 1 for a bool.
+        for name, value in kwargs.items():
+            kind = _KERNEL_CONFIG_TYPES.get(name)
+            if kind is not None and type(value) is not kind:
+                raise TypeError("__init__(): incompatible function arguments. The following argument types are "
+                                f"supported:\n    1. {_KERNEL_CONFIG_SIGNATURE}\n\nInvoked with types: "
+                                f"{type(self).__name__}, kwargs = {{ {name}: {type(value).__name__} }}")
+        super().__init__(**kwargs)
+
+    def __setattr__(self, name, value):
+        kind = _KERNEL_CONFIG_TYPES.get(name)
+        if kind is not None and type(value) is not kind:
+            raise TypeError(f"(): incompatible function arguments: {name} takes a {kind.__name__}, got "
+                            f"{type(value).__name__} ({value!r})")
+        super().__setattr__(name, value)
+
+
+def check_compute_kernel_config(op: str, config) -> None:
+    """An op's compute_kernel_config argument: None or a WormholeComputeKernelConfig, as nanobind checks."""
+    if config is not None and not isinstance(config, WormholeComputeKernelConfig):
+        raise TypeError(f"{op}(): incompatible function arguments: compute_kernel_config must be a "
+                        f"ttnn.WormholeComputeKernelConfig or None, got {type(config).__name__} ({config!r})")
 
 
 BlackholeComputeKernelConfig = WormholeComputeKernelConfig

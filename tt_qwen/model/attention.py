@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 import ttnn
 
-from tt_qwen.model.config import Qwen3Dims
+from tt_qwen.model.config import Qwen3Dims, precision_plan
 from tt_qwen.model.rmsnorm import RMSNorm
 from tt_qwen.target import target_of
 
@@ -37,13 +37,16 @@ class Attention:
         self.o_proj = loader.linear(f"{prefix}.o_proj", hf_attn.o_proj.weight, dtype)
         self.q_norm = RMSNorm(loader, f"{prefix}.q_norm", hf_attn.q_norm.weight, dims.rms_norm_eps)
         self.k_norm = RMSNorm(loader, f"{prefix}.k_norm", hf_attn.k_norm.weight, dims.rms_norm_eps)
+        plan = precision_plan()
+        self.kernel_configs = {op: getattr(plan, op).build() for op in ("sdpa", "sdpa_decode", "rotary")}
+        self.kernel_configs.update({role: plan.linear(role).compute.build() for role in ("qkv", "o")})
 
     # ---- prefill ------------------------------------------------------------------------------
 
     def prefill(self, x, rope, keys, values, user: int, start: int):
         """x [1, 1, S, hidden] holds positions start..start+S-1 of `user`; S is a multiple of 32."""
         length = x.shape[2]
-        qkv = ttnn.linear(x, self.qkv_proj)
+        qkv = ttnn.linear(x, self.qkv_proj, compute_kernel_config=self.kernel_configs["qkv"])
         q, k, v = ttnn.experimental.nlp_create_qkv_heads(
             qkv, num_heads=self.n_heads, num_kv_heads=self.n_kv_heads, transpose_k_heads=False)
         ttnn.deallocate(qkv)
@@ -52,13 +55,14 @@ class Attention:
         ttnn.fill_cache(keys, k, user, update_idx=start)
         ttnn.fill_cache(values, v, user, update_idx=start)
         if start == 0:
-            attn = ttnn.transformer.scaled_dot_product_attention(q, k, v, is_causal=True, scale=self.scale)
+            attn = ttnn.transformer.scaled_dot_product_attention(
+                q, k, v, is_causal=True, scale=self.scale, compute_kernel_config=self.kernel_configs["sdpa"])
         else:
             attn = self._attend_to_cache(q, keys, values, user, start, length, x.device())
         out = ttnn.experimental.nlp_concat_heads(attn)
         for tensor in (q, k, v, attn):
             ttnn.deallocate(tensor)
-        return ttnn.linear(out, self.o_proj)
+        return ttnn.linear(out, self.o_proj, compute_kernel_config=self.kernel_configs["o"])
 
     def _attend_to_cache(self, q, keys, values, user, start, length, device):
         """A later chunk attends to everything cached before it and causally within itself."""
@@ -67,14 +71,15 @@ class Attention:
         past_values = ttnn.slice(values, [user, 0, 0, 0], end)
         mask = ttnn.from_torch(chunk_mask(start, length), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
         return ttnn.transformer.scaled_dot_product_attention(
-            q, past_keys, past_values, attn_mask=mask, is_causal=False, scale=self.scale)
+            q, past_keys, past_values, attn_mask=mask, is_causal=False, scale=self.scale,
+            compute_kernel_config=self.kernel_configs["sdpa"])
 
     # ---- decode -------------------------------------------------------------------------------
 
     def decode(self, x, rope_tables, keys, values, positions):
         """x [1, 1, B, hidden]: one token per user; positions: int32 [B] on the device."""
         batch = x.shape[2]
-        qkv = ttnn.linear(x, self.qkv_proj)
+        qkv = ttnn.linear(x, self.qkv_proj, compute_kernel_config=self.kernel_configs["qkv"])
         q, k, v = ttnn.experimental.nlp_create_qkv_heads_decode(
             qkv, num_heads=self.n_heads, num_kv_heads=self.n_kv_heads, memory_config=ttnn.L1_HEIGHT_SHARDED_MEMORY_CONFIG)
         ttnn.deallocate(qkv)
@@ -83,20 +88,21 @@ class Attention:
         ttnn.experimental.paged_update_cache(keys, self._shard_per_user(k, batch), update_idxs_tensor=positions)
         ttnn.experimental.paged_update_cache(values, v, update_idxs_tensor=positions)
         attn = ttnn.transformer.scaled_dot_product_attention_decode(
-            q, keys, values, cur_pos_tensor=positions, scale=self.scale)
+            q, keys, values, cur_pos_tensor=positions, scale=self.scale,
+            compute_kernel_config=self.kernel_configs["sdpa_decode"])
         # sdpa_decode pads the heads to 32: keep the real ones, then [1, B, heads, head_dim] ->
         # [1, 1, B, heads * head_dim], the heads of each user side by side.
         heads = ttnn.slice(attn, [0, 0, 0, 0], [1, batch, self.n_heads, self.head_dim])
         out = ttnn.reshape(heads, [1, 1, batch, self.n_heads * self.head_dim])
         for tensor in (q, k, v, attn, heads):
             ttnn.deallocate(tensor)
-        return ttnn.linear(out, self.o_proj)
+        return ttnn.linear(out, self.o_proj, compute_kernel_config=self.kernel_configs["o"])
 
     def _norm_and_rotate(self, heads, norm, tables, batch, n_heads):
         """heads [1, B, n, head_dim] (sharded) -> normed and rotated, interleaved in DRAM."""
         heads = ttnn.to_memory_config(heads, ttnn.DRAM_MEMORY_CONFIG)
         rows = ttnn.reshape(norm(heads), [1, 1, batch * n_heads, self.head_dim])
-        rotated = ttnn.experimental.rotary_embedding(rows, *tables)
+        rotated = ttnn.experimental.rotary_embedding(rows, *tables, compute_kernel_config=self.kernel_configs["rotary"])
         return ttnn.reshape(rotated, [1, batch, n_heads, self.head_dim])
 
     def _shard_per_user(self, heads, batch):

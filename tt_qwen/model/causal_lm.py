@@ -20,7 +20,7 @@ from transformers.modeling_outputs import CausalLMOutputWithPast
 
 from tt_qwen.hf_compat import given_cache, lm_output
 from tt_qwen.model.attention import SKIP_USER, position_tensor
-from tt_qwen.model.config import DTYPES, MAX_DECODE_BATCH, TILE, Qwen3Dims
+from tt_qwen.model.config import DTYPES, MAX_DECODE_BATCH, TILE, Qwen3Dims, precision_plan
 from tt_qwen.model.decoder import DecoderLayer
 from tt_qwen.model.footprint import check_fits, weight_bytes
 from tt_qwen.model.kv_cache import KVCache
@@ -194,7 +194,7 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
 
     def _logits(self, x) -> torch.Tensor:
         """Final norm and LM head: [1, 1, R, hidden] on device -> [R, vocab] float32 on the host."""
-        logits = ttnn.linear(self.norm(x), self.lm_head)
+        logits = ttnn.linear(self.norm(x), self.lm_head, compute_kernel_config=precision_plan().lm_head.compute.build())
         return ttnn.to_torch(logits).to(torch.float32).reshape(-1, self.dims.vocab_size)
 
     def _check_tokens(self, tokens, what) -> torch.Tensor:

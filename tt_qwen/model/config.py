@@ -79,3 +79,73 @@ def _check_rope_is_default(config) -> None:
     kind = parameters.get("rope_type", parameters.get("type", "default"))
     if kind != "default":
         raise UnsupportedModel(f"rope_type {kind!r} is not implemented; tt_qwen implements the default (unscaled) RoPE of Qwen3")
+
+
+# ---- the model's precision plan ----------------------------------------------------------------
+# tt_transformers passes its own compute kernel config to every op (models/tt_transformers/tt/
+# model_config.py: compute_kernel_config_hifi2 = HiFi2 + fp32 Dst + packer L1 accumulation for the
+# matmuls, hifi4 = HiFi4 + fp32 Dst, a separate SDPA config = HiFi4 with a 16-bit Dst and the
+# accurate exp). This plan does the same; the PCC each choice buys, measured under the host's
+# device numerics, is in README "Numerics" (python tools/calibrate.py --plan).
+
+
+@dataclass(frozen=True)
+class KernelConfig:
+    """The numerically relevant fields of a ttnn.WormholeComputeKernelConfig."""
+
+    math_fidelity: str  # LoFi | HiFi2 | HiFi3 | HiFi4
+    fp32_dest_acc_en: bool
+    math_approx_mode: bool = False
+    packer_l1_acc: bool = False
+
+    def build(self):
+        import ttnn
+
+        return ttnn.WormholeComputeKernelConfig(
+            math_fidelity=getattr(ttnn.MathFidelity, self.math_fidelity), math_approx_mode=self.math_approx_mode,
+            fp32_dest_acc_en=self.fp32_dest_acc_en, packer_l1_acc=self.packer_l1_acc)
+
+
+HIFI2_FP32 = KernelConfig("HiFi2", fp32_dest_acc_en=True, packer_l1_acc=True)
+HIFI4_FP32 = KernelConfig("HiFi4", fp32_dest_acc_en=True, packer_l1_acc=True)
+HIFI4_DST16 = KernelConfig("HiFi4", fp32_dest_acc_en=False)
+
+
+@dataclass(frozen=True)
+class LinearPrecision:
+    weight_dtype: str  # the dtype asked for; the MLP's may be overridden by build_model(mlp_dtype=...)
+    compute: KernelConfig
+    output_dtype: str = "bfloat16"
+
+
+@dataclass(frozen=True)
+class PrecisionPlan:
+    """Per op of the model: weight dtype, compute kernel config, output dtype. The blocks read it."""
+
+    qkv: LinearPrecision
+    o: LinearPrecision
+    gate: LinearPrecision
+    up: LinearPrecision
+    down: LinearPrecision
+    lm_head: LinearPrecision
+    norm: KernelConfig
+    rotary: KernelConfig
+    sdpa: KernelConfig
+    sdpa_decode: KernelConfig
+    kv_cache_dtype: str = "bfloat16"
+
+    def linear(self, role: str) -> LinearPrecision:
+        return getattr(self, role)
+
+
+_MATMUL = LinearPrecision("bfloat16", HIFI2_FP32)
+PRECISION = PrecisionPlan(
+    qkv=_MATMUL, o=_MATMUL, gate=_MATMUL, up=_MATMUL, down=_MATMUL, lm_head=_MATMUL,
+    norm=HIFI4_FP32, rotary=HIFI4_DST16, sdpa=HIFI4_DST16, sdpa_decode=HIFI4_DST16)
+
+
+def precision_plan() -> PrecisionPlan:
+    """The plan the blocks build with (read at build time, so a test may swap PRECISION)."""
+    import tt_qwen.model.config as module
+
+    return module.PRECISION

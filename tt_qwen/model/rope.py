@@ -11,6 +11,8 @@ from __future__ import annotations
 import torch
 import ttnn
 
+from tt_qwen.model.config import precision_plan
+
 
 def rope_tables(head_dim: int, theta: float, length: int) -> tuple[torch.Tensor, torch.Tensor]:
     """cos, sin [length, head_dim] in float32, exactly as HF's default Qwen3 rotary class."""
@@ -37,7 +39,7 @@ class RotaryEmbedding:
             end = [1, 1, start + length, self.head_dim]
             cos = ttnn.slice(cos, [0, 0, start, 0], end)
             sin = ttnn.slice(sin, [0, 0, start, 0], end)
-        return ttnn.experimental.rotary_embedding(x, cos, sin)
+        return ttnn.experimental.rotary_embedding(x, cos, sin, compute_kernel_config=precision_plan().rotary.build())
 
     def decode_tables(self, positions: torch.Tensor, n_heads: int, n_kv_heads: int, device) -> dict:
         """cos/sin rows for decode: "q" rows are (user, q head), "k" rows (user, kv head), each

@@ -1,7 +1,9 @@
-"""ttnn.transformer.scaled_dot_product_attention(_decode): fp32 softmax attention with GQA.
+"""ttnn.transformer.scaled_dot_product_attention(_decode): flash attention with GQA on the modelled
+datapath (numerics.flash_attention: chunked online softmax, the SFPU's exp approximation with the
+scale fused into it, bf16 intermediates), as the call's compute_kernel_config resolves it.
 
-The device runs flash attention (chunked online softmax, exp approximations, bf16 intermediates);
-the host computes exact fp32 attention over the stored inputs and rounds the output once.
+Memory a kernel does not write (a skipped user's output rows, the padded heads of a decode
+output) holds NaN here: on a card it is stale memory, never convenient zeros.
 """
 
 from __future__ import annotations
@@ -10,10 +12,15 @@ import math
 
 import torch
 
+from .. import numerics
+from ..config import check_compute_kernel_config
 from ..errors import require
 from ..memory import DRAM_MEMORY_CONFIG, BufferType
-from ..tensor import DataType, Layout, Tensor, cpp
+from ..tensor import DataType, Layout, Tensor, cpp, tile_padded
 from .common import on_device, output, record
+
+SKIP_USER = -1  # the only position that skips a user (0xFFFFFFFF as the kernels read it)
+PREFILL_CHUNK = 32  # q/k chunk size without a program config (sdpa.cpp's default)
 
 SDPA_DTYPES = (DataType.BFLOAT16, DataType.BFLOAT8_B, DataType.BFLOAT4_B)
 
@@ -49,15 +56,12 @@ def _mask_values(op: str, mask: Tensor, q_shape, k_len: int) -> torch.Tensor:
     return mask.values()
 
 
-def _attend(q, k, v, scale: float, mask):
+def _attend(q, k, v, scale: float, mask, k_chunk: int, path):
     """q [b, nqh, sq, d], k/v [b, nkv, sk, d]; GQA: query head h reads kv head h // (nqh / nkv)."""
     group = q.shape[1] // k.shape[1]
     k = k.repeat_interleave(group, dim=1)
     v = v.repeat_interleave(group, dim=1)
-    scores = torch.matmul(q, k.transpose(-1, -2)) * scale
-    if mask is not None:
-        scores = scores + mask
-    return torch.matmul(torch.softmax(scores, dim=-1), v)
+    return numerics.flash_attention(q, k, v, scale, mask, k_chunk, path)
 
 
 def scaled_dot_product_attention(input_tensor_q, input_tensor_k, input_tensor_v, *, attn_mask=None, is_causal=True,
@@ -97,15 +101,18 @@ def scaled_dot_product_attention(input_tensor_q, input_tensor_k, input_tensor_v,
     require(sliding_window_size is None and attention_sink is None and cu_window_seqlens is None, op,
             "host backend: sliding_window_size, attention_sink and cu_window_seqlens are not implemented")
 
+    check_compute_kernel_config(op, compute_kernel_config)
+    path = numerics.resolve("sdpa", compute_kernel_config)
     q, k, v = q_t.values(), k_t.values(), v_t.values()
     if is_causal:
         mask = torch.full((qs[2], ks[2]), float("-inf")).triu(1)
     scale = 1.0 / math.sqrt(qs[3]) if scale is None else scale
-    y = _attend(q, k, v, scale, mask)
+    k_chunk = program_config.k_chunk_size if program_config is not None else PREFILL_CHUNK
+    y = _attend(q, k, v, scale, mask, k_chunk, path)
     if output_concat_heads:
         y = y.transpose(1, 2).reshape(qs[0], 1, qs[2], qs[1] * qs[3])
     config = memory_config or DRAM_MEMORY_CONFIG
-    record(op, q_t, k_t, v_t, attn_mask, is_causal, scale, config)
+    record(op, q_t, k_t, v_t, attn_mask, is_causal, scale, config, path)
     return output(y, q_t.dtype, q_t, config)
 
 
@@ -117,6 +124,9 @@ def _positions(op: str, cur_pos, cur_pos_tensor, batch: int) -> list[int]:
         require(padded[-1] >= batch, op,
                 f"cur_pos tensor must have at least one position per batch ({batch}), got shape {padded}")
         positions = [int(p) for p in cur_pos_tensor.values().reshape(-1).tolist()]
+        for user, p in enumerate(positions[:batch]):
+            require(p >= SKIP_USER, op, f"cur_pos {p} of user {user} is out of bounds: only -1 skips a user, any "
+                                        f"other negative position is read as a huge index past the cache")
     else:
         if any(int(p) < 0 for p in cur_pos):
             raise TypeError("ttnn.transformer.scaled_dot_product_attention_decode(): incompatible function "
@@ -168,23 +178,31 @@ def _mask_rows(mask: torch.Tensor, user: int) -> torch.Tensor:
     return mask[0, user]
 
 
-def _attend_decode(q_t, kv_of_user, seq: int, positions, mask, scale, heads: int, kv_heads: int):
-    """Per user: softmax(q k^T * scale [+ mask]) v over cache rows 0..pos; kv_of_user(u) -> K, V [nkv, S, hd]."""
+def _attend_decode(q_t, kv_of_user, positions, mask, scale, heads: int, kv_heads: int, k_chunk: int, path):
+    """Per user: flash attention of its heads over cache rows 0..pos; kv_of_user(u) -> K, V [nkv, S, hd].
+
+    A skipped user's rows are not written by the kernel: NaN here.
+    """
     head_dim = q_t.shape[3]
     q = q_t.values()[0]  # [b, nh, dh]
     scale = 1.0 / math.sqrt(head_dim) if scale is None else scale
     kv_index = torch.arange(heads) // (heads // kv_heads)
-    out = torch.zeros(len(positions), heads, head_dim)
+    out = torch.full((len(positions), heads, head_dim), float("nan"))
     for user, pos in enumerate(positions):
-        if pos < 0:
-            continue  # cur_pos -1: the device skips this user (its output rows are not written)
+        if pos == SKIP_USER:
+            continue
         k, v = kv_of_user(user)
         kk, vv = k[kv_index, : pos + 1], v[kv_index, : pos + 1]
-        scores = torch.einsum("hd,hsd->hs", q[user], kk) * scale
-        if mask is not None:
-            scores = scores + _mask_rows(mask, user)[:heads, : pos + 1]
-        out[user] = torch.einsum("hs,hsd->hd", torch.softmax(scores, dim=-1), vv)
+        user_mask = _mask_rows(mask, user)[:heads, : pos + 1].unsqueeze(1) if mask is not None else None
+        out[user] = numerics.flash_attention(q[user].unsqueeze(1), kk, vv, scale, user_mask, k_chunk, path)[:, 0]
     return out.unsqueeze(0)
+
+
+def _decode_output(out, q_t, config) -> Tensor:
+    """[1, b, nh, dh] with its heads padded to a tile height; the padded heads are never written: NaN."""
+    padded = torch.full(tile_padded(out.shape), float("nan"))
+    padded[..., : out.shape[-2], :] = out
+    return output(padded, q_t.dtype, q_t, config, shape=tuple(out.shape))
 
 
 def _decode_positions(op, is_causal, attn_mask, cur_pos, cur_pos_tensor, batch: int, seq: int):
@@ -218,11 +236,12 @@ def scaled_dot_product_attention_decode(input_tensor_q, input_tensor_k, input_te
         index = user % ks[0] if share_cache else user
         return k[index], v[index]
 
-    out = _attend_decode(q_t, kv_of_user, seq, positions, mask, scale, heads, ks[1])
+    check_compute_kernel_config(op, compute_kernel_config)
+    path = numerics.resolve("sdpa_decode", compute_kernel_config)
+    out = _attend_decode(q_t, kv_of_user, positions, mask, scale, heads, ks[1], k_chunk, path)
     # A cur_pos list is part of the program hash on the device (a cur_pos_tensor is not).
-    record(op, q_t, k_t, v_t, is_causal, scale, config, tuple(cur_pos))
-    # Output [1, b, nh, dh]; its padded shape carries the heads padded to a tile height.
-    return output(out, q_t.dtype, q_t, config)
+    record(op, q_t, k_t, v_t, is_causal, scale, config, tuple(cur_pos), path)
+    return _decode_output(out, q_t, config)
 
 
 def paged_scaled_dot_product_attention_decode(input_tensor_q, input_tensor_k, input_tensor_v, page_table_tensor, *,
@@ -256,6 +275,8 @@ def paged_scaled_dot_product_attention_decode(input_tensor_q, input_tensor_k, in
         return (k[blocks].permute(1, 0, 2, 3).reshape(ks[1], seq, head_dim),
                 v[blocks].permute(1, 0, 2, 3).reshape(ks[1], seq, head_dim))
 
-    out = _attend_decode(q_t, kv_of_user, seq, positions, mask, scale, heads, ks[1])
-    record(op, q_t, k_t, v_t, page_table_tensor, is_causal, scale, config)
-    return output(out, q_t.dtype, q_t, config)
+    check_compute_kernel_config(op, compute_kernel_config)
+    path = numerics.resolve("sdpa_decode", compute_kernel_config)
+    out = _attend_decode(q_t, kv_of_user, positions, mask, scale, heads, ks[1], _k_chunk(op, seq, program_config), path)
+    record(op, q_t, k_t, v_t, page_table_tensor, is_causal, scale, config, path)
+    return _decode_output(out, q_t, config)

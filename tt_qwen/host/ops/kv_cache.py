@@ -1,14 +1,21 @@
 """KV-cache ops, all in place on the cache tensor: fill_cache, update_cache, paged_update_cache, paged_fill_cache.
 
 fill/paged_fill copy whole tiles (no dtype conversion: input and cache dtypes must match). The
-update ops write one token row and repack it into the cache dtype; a bfp face row is 16 datums
-of one row, so repacking the written row leaves the other rows' values unchanged.
+update ops write one token row and repack it into the cache dtype through the packer (bf16 RNE,
+block floats ties away from zero: numerics.pack); a bfp face row is 16 datums of one row, so
+repacking the written row leaves the other rows' values unchanged.
+
+paged_update_cache: only -1 skips a user (another negative is an out-of-bounds index: refused,
+naming it), and `cache_position_modulo` wraps the index in the non-paged mode too (the reader
+kernel applies it before either addressing mode).
 """
 
 from __future__ import annotations
 
 import torch
 
+from .. import numerics
+from ..config import check_compute_kernel_config
 from ..errors import require
 from ..memory import BufferType, ShardOrientation, TensorMemoryLayout
 from ..tensor import DataType, Layout, Tensor, cpp, encode
@@ -18,9 +25,11 @@ CACHE_DTYPES = (DataType.FLOAT32, DataType.BFLOAT16, DataType.BFLOAT8_B, DataTyp
 
 
 def _write_rows(cache: Tensor, index, rows: torch.Tensor) -> None:
-    """Store `rows` (..., head_dim) into cache._data[index], rounded to the cache dtype."""
+    """Store `rows` (..., head_dim) into the cache storage at `index`, packed to the cache dtype."""
     width = rows.shape[-1]
     padded = torch.nn.functional.pad(rows.reshape(-1, width), (0, (-width) % 32))
+    if numerics.device_numerics():
+        padded = numerics.pack(padded.to(torch.float32), cache.dtype.name)
     stored = encode(padded, cache.dtype)[:, :width]
     data = cache.mutable_data()
     data[index] = stored.reshape(data[index].shape).to(data.dtype)
@@ -47,7 +56,7 @@ def fill_cache(cache_tensor: Tensor, input_tensor: Tensor, batch_idx: int, *, up
     require(update_idx <= cs[2] and ins[2] <= cs[2] - update_idx, op,
             f"Fill update_idx ({update_idx}) + input tensor height ({ins[2]}) must be <= cache tensor height ({cs[2]})")
     # Whole tiles are copied, so the input's padded rows land in the cache too.
-    cache_tensor.mutable_data()[batch_idx, :, update_idx: update_idx + ins[2]] = input_tensor._data[0]
+    cache_tensor.mutable_data()[batch_idx, :, update_idx: update_idx + ins[2]] = input_tensor.storage()[0]
     record(op, cache_tensor, input_tensor)
     return cache_tensor
 
@@ -55,6 +64,7 @@ def fill_cache(cache_tensor: Tensor, input_tensor: Tensor, batch_idx: int, *, up
 def update_cache(cache: Tensor, input: Tensor, update_idx: int, *, batch_offset: int = 0,
                  compute_kernel_config=None) -> Tensor:
     op = "ttnn.update_cache"
+    check_compute_kernel_config(op, compute_kernel_config)
     on_device(op, cache, input)
     require(input.layout == Layout.TILE and cache.layout == Layout.TILE, op, "Inputs to update_cache must be tilized")
     require(cache.dtype in CACHE_DTYPES[:3], op, f"Cache tensor dtype must be FLOAT32, BFLOAT16, or BFLOAT8_B but got {cpp(cache.dtype)}")
@@ -84,6 +94,9 @@ def _update_positions(op: str, update_idxs, update_idxs_tensor, users: int) -> l
         require(t.memory_config().buffer_type == BufferType.DRAM, op, "Expect update_idxs to have buffer type DRAM")
         positions = [int(p) for p in t.values().reshape(-1).tolist()]
         require(t.shape[0] == users, op, f"Number of update_idxs ({t.shape[0]}) should match batch size ({users})")
+        for user, p in enumerate(positions):
+            require(p >= -1, op, f"update index {p} of user {user} is out of bounds: only -1 skips a user, any other "
+                                 f"negative index is read as a huge position past the cache")
     else:
         # The binding takes a vector of uint32: a negative index is a Python TypeError there.
         if any(int(p) < 0 for p in update_idxs):
@@ -127,12 +140,15 @@ def paged_update_cache(cache_tensor: Tensor, input_tensor: Tensor, *, update_idx
             f"Input tensor shard grid must have num_cores ({spec.num_cores()}) equal to the number of users / batch "
             f"({users}). The kernel dispatches one user per core; use a {{num_users, 1}} grid (or any CoreRangeSet "
             f"whose num_cores == num_users).")
+    check_compute_kernel_config(op, compute_kernel_config)
     positions = _update_positions(op, update_idxs, update_idxs_tensor, users)
     heads = cs[1] if num_kv_heads is None else num_kv_heads
     rows = input_tensor.padded_values()[0, :, :heads]  # [users, heads, hd]
     if page_table is None:
         # share_cache: the users share the cache's batch rows (user u writes row u % batch), as 0.81.1 accepts.
-        targets = [((user % cs[0]) if share_cache else batch_offset + user, pos) for user, pos in enumerate(positions)]
+        targets = [((user % cs[0]) if share_cache else batch_offset + user,
+                    pos % cache_position_modulo if pos >= 0 and cache_position_modulo else pos)
+                   for user, pos in enumerate(positions)]
         length = cs[2]
     else:
         require(not share_cache, op, "share_cache not supported with paged cache")
@@ -158,7 +174,7 @@ def paged_update_cache(cache_tensor: Tensor, input_tensor: Tensor, *, update_idx
         if positions[user] < 0:
             continue
         # The device does not check: an index past the cache writes outside this user's rows.
-        require(positions[user] < length and 0 <= slot < cs[0], op,
+        require(pos < length and 0 <= slot < cs[0], op,
                 f"host backend: update index {positions[user]} for user {user} is outside the cache "
                 f"(length {length}); the device would write out of bounds")
         _write_rows(cache_tensor, (slot, slice(None), pos), rows[user])
@@ -170,6 +186,7 @@ def paged_fill_cache(cache_tensor: Tensor, input_tensor: Tensor, page_table: Ten
                      batch_idx=0, compute_kernel_config=None, mesh_coords=None, block_size=None,
                      cache_position_modulo=None, valid_seq_len_tensor=None) -> Tensor:
     op = "ttnn.experimental.paged_fill_cache"
+    check_compute_kernel_config(op, compute_kernel_config)
     on_device(op, cache_tensor, input_tensor, page_table, batch_idx_tensor)
     require(input_tensor.layout == Layout.TILE and cache_tensor.layout == Layout.TILE, op,
             "Inputs to paged_fill_cache must be tilized")
@@ -194,7 +211,7 @@ def paged_fill_cache(cache_tensor: Tensor, input_tensor: Tensor, page_table: Ten
         blocks = -(-ins[2] // size)
         for j in range(blocks):
             block = int(table[user, j])
-            chunk = input_tensor._data[row, :, j * size: (j + 1) * size]
+            chunk = input_tensor.storage()[row, :, j * size: (j + 1) * size]
             cache_tensor.mutable_data()[block, :, : chunk.shape[1]] = chunk
     record(op, cache_tensor, input_tensor, page_table)
     return cache_tensor

@@ -1,15 +1,22 @@
-"""ttnn.matmul / ttnn.linear: fp32 products of the stored values, optional bias and fused activation."""
+"""ttnn.matmul / ttnn.linear on the modelled datapath (numerics.py): fidelity phases, the Dst and the
+packer as the call's compute_kernel_config resolves them; optional bias and fused activation.
+
+in0 (the activations) is unpacked to SrcB and in1 (the weights) to SrcA (tt-llk
+llk_unpack_AB_matmul.h). A fused activation runs after the matmul's pack, as a separate SFPU
+kernel on the packed bf16 values (measured: 0.81.1 compiles an eltwise_sfpu silu program).
+"""
 
 from __future__ import annotations
 
 import torch
 
-from .. import golden
-from ..config import UnaryOpType, UnaryWithParam
+from .. import golden, numerics
+from ..config import UnaryOpType, UnaryWithParam, check_compute_kernel_config
 from ..errors import fatal, require
-from ..tensor import Layout, Tensor, cpp, encode, tile_padded
+from ..tensor import DataType, Layout, Tensor, cpp, encode, tile_padded
 from .common import DEVICE_INPUTS, on_device, output, record, tiled
 from .sharding import with_inferred_shard_spec
+
 
 def activation_fn(op: str, activation):
     """The torch function of a ttnn activation ("silu", "gelu_approx", "relu6", UnaryWithParam(...))."""
@@ -28,34 +35,56 @@ def _fused_activation(program_config):
     return getattr(program_config, "fused_activation", None) if program_config is not None else None
 
 
-def _fp32_matmul(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-    """x @ w in float32, converting the (possibly huge, bf16-stored) weight a column block at a time."""
-    if w.dtype == torch.float32 or w.shape[-1] <= 8192:
-        return torch.matmul(x, w.to(torch.float32))
-    blocks = [torch.matmul(x, w[..., start: start + 8192].to(torch.float32)) for start in range(0, w.shape[-1], 8192)]
-    return torch.cat(blocks, dim=-1)
+_COLUMN_BLOCK = 8192  # wide weights (the LM head) are multiplied a column block at a time
 
 
-def _matmul(op: str, a: Tensor, b: Tensor, bias, transpose_a, transpose_b, memory_config, dtype, activation) -> Tensor:
+def _weight_operand(b: Tensor, transpose: bool) -> list:
+    """in1 as SrcA operands, one per column block: converted to float32 and split into its fidelity
+    parts once per stored weight and kept with the tensor (weights do not change; a version check
+    catches an in-place write)."""
+    storage = b.storage()
+    key = (id(storage), storage._version, transpose)
+    cached = getattr(b, "_srca_operands", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    w = b.stored()
+    w = w.unsqueeze(-1) if w.dim() == 1 else w  # a 1-D B is a column, as torch.matmul takes it
+    w = w.transpose(-1, -2) if transpose else w
+    tf32 = b.dtype == DataType.FLOAT32
+    blocks = [numerics.srca(w[..., start: start + _COLUMN_BLOCK].to(torch.float32).contiguous(), tf32)
+              for start in range(0, w.shape[-1], _COLUMN_BLOCK)]
+    b._srca_operands = (key, blocks)
+    return blocks
+
+
+def _datapath_matmul(x: torch.Tensor, blocks: list, path, tf32_x: bool) -> torch.Tensor:
+    x = numerics.srcb(x, tf32_x)
+    results = [numerics.matmul(x, block, path) for block in blocks]
+    return results[0] if len(results) == 1 else torch.cat(results, dim=-1)
+
+
+def _matmul(op: str, a: Tensor, b: Tensor, bias, transpose_a, transpose_b, memory_config, dtype, activation,
+            compute_kernel_config) -> Tensor:
     require(isinstance(a, Tensor) and a.device() is not None, op, "Operand to matmul must be on device")
     on_device(op, a, b, bias, message=DEVICE_INPUTS)
     require(a.layout == Layout.TILE and b.layout == Layout.TILE, op, "Inputs to matmul must be tilized")
     for name, t in (("A", a), ("B", b)):
         require(t.dtype.name in ("BFLOAT16", "FLOAT32", "BFLOAT8_B", "BFLOAT4_B"), op,
                 f"Unsupported data format for input {name}: {cpp(t.dtype)}")
-    x, w = a.values(), b.stored()
+    check_compute_kernel_config(op, compute_kernel_config)
+    path = numerics.resolve("matmul", compute_kernel_config)
+    x = a.values()
     # 1-D operands as torch.matmul takes them: a vector is a row of A or a column of B, dropped after.
-    vector_a, vector_b = x.dim() == 1, w.dim() == 1
+    vector_a, vector_b = x.dim() == 1, len(b.shape) == 1
     x = x.unsqueeze(0) if vector_a else x
-    w = w.unsqueeze(-1) if vector_b else w
     if transpose_a:
         x = x.transpose(-1, -2)
-    if transpose_b:
-        w = w.transpose(-1, -2)
-    require(x.shape[-1] == w.shape[-2], op,
+    blocks = _weight_operand(b, transpose_b)
+    w_shape = list(blocks[0].values.shape[:-1]) + [sum(block.values.shape[-1] for block in blocks)]
+    require(x.shape[-1] == w_shape[-2], op,
             f"The width of the first tensor must be equal to the height of the second tensor. "
-            f"Mismatch: width={x.shape[-1]} height={w.shape[-2]}")
-    a_batch, b_batch = list(x.shape[:-2]), list(w.shape[:-2])
+            f"Mismatch: width={x.shape[-1]} height={w_shape[-2]}")
+    a_batch, b_batch = list(x.shape[:-2]), list(w_shape[:-2])
     rank = max(len(a_batch), len(b_batch))
     a_full, b_full = [1] * (rank - len(a_batch)) + a_batch, [1] * (rank - len(b_batch)) + b_batch
     if any(d != 1 for d in b_full):
@@ -67,7 +96,7 @@ def _matmul(op: str, a: Tensor, b: Tensor, bias, transpose_a, transpose_b, memor
                     f"are size 1 and using MatmulMultiCoreReuseMultiCast1DProgramConfig with fuse_batch=false, "
                     f"fused_activation=none, mcast_in0=false, and non-sharded inputs for in0 reuse optimization)")
     fn = activation_fn(op, activation)
-    result = _fp32_matmul(x, w)
+    result = _datapath_matmul(x, blocks, path, a.dtype == DataType.FLOAT32)
     if bias is not None:
         tiled(op, bias, "Inputs to matmul must be tilized")
         bias_values = bias.values()
@@ -79,12 +108,15 @@ def _matmul(op: str, a: Tensor, b: Tensor, bias, transpose_a, transpose_b, memor
                     f"Broadcasting rule violation at dimension index {index - out_rank} (output rank {out_rank}), "
                     f"dim a: {dr}, dim b: {db}")
         result = result + bias_values
+    out_dtype = a.dtype if dtype is None else dtype
     if fn is not None:
-        result = fn(result)
+        # The matmul packs its result first; the activation reads the packed values.
+        packed = numerics.pack(result, out_dtype.name) if numerics.device_numerics() else result
+        result = fn(packed)
+    result = numerics.pack(result, out_dtype.name) if numerics.device_numerics() else result
     result = result.squeeze(-2) if vector_a else result
     result = result.squeeze(-1) if vector_b else result
-    out_dtype = a.dtype if dtype is None else dtype
-    record(op, a, b, bias, out_dtype, activation, memory_config)
+    record(op, a, b, bias, out_dtype, activation, memory_config, path)
     config = with_inferred_shard_spec(memory_config, tile_padded(tuple(result.shape))) if memory_config else None
     if result.dim() == 0:  # a scalar result: one tile, as the device stores it
         data = encode(torch.nn.functional.pad(result.reshape(1, 1), (0, 31, 0, 31)), out_dtype)
@@ -96,7 +128,7 @@ def matmul(input_tensor_a, input_tensor_b, *, transpose_a=False, transpose_b=Fal
            program_config=None, activation=None, compute_kernel_config=None, core_grid=None, output_tile=None,
            optional_output_tensor=None, global_cb=None, sub_device_id=None, prefetcher_pipes=()):
     return _matmul("ttnn.matmul", input_tensor_a, input_tensor_b, None, transpose_a, transpose_b, memory_config,
-                   dtype, activation or _fused_activation(program_config))
+                   dtype, activation or _fused_activation(program_config), compute_kernel_config)
 
 
 def linear(input_tensor_a, input_tensor_b, *, bias=None, transpose_a=False, transpose_b=False, memory_config=None,
@@ -104,4 +136,4 @@ def linear(input_tensor_a, input_tensor_b, *, bias=None, transpose_a=False, tran
            output_tile=None, optional_output_tensor=None, global_cb=None, sub_device_id=None, prefetcher_pipes=(),
            in0_column_offset=None):
     return _matmul("ttnn.linear", input_tensor_a, input_tensor_b, bias, transpose_a, transpose_b, memory_config,
-                   dtype, activation or _fused_activation(program_config))
+                   dtype, activation or _fused_activation(program_config), compute_kernel_config)

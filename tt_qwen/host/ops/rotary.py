@@ -1,7 +1,8 @@
 """ttnn.experimental.rotary_embedding: HF rotate-half RoPE with cos/sin tables on the device.
 
-The kernel computes x*cos and rotate_half(x)*sin into circular buffers of the input's data format
-and then adds them, so both products are rounded to the input dtype before the add (modelled).
+The kernel computes x*cos and rotate_half(x)*sin (FPU multiplies at the config's fidelity,
+numerics.elementwise_multiply) into circular buffers of the input's data format and then adds
+them, so both products are rounded to the input dtype before the add.
 The output spec is the input's padded shape: the sequence padding becomes logical.
 """
 
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import torch
 
+from .. import numerics
+from ..config import check_compute_kernel_config
 from ..errors import require
 from ..memory import BufferType, MemoryConfig, TensorMemoryLayout
 from ..tensor import DataType, Layout, Tensor, encode
@@ -60,6 +63,8 @@ def rotary_embedding(input_tensor: Tensor, cos_cache: Tensor, sin_cache: Tensor,
         require(input_tensor.memory_config().memory_layout != TensorMemoryLayout.WIDTH_SHARDED, OP,
                 "Sharded input cannot be WIDTH_SHARDED")
     config = _output_config(input_tensor, memory_config)
+    check_compute_kernel_config(OP, compute_kernel_config)
+    path = numerics.resolve("rotary_embedding", compute_kernel_config)
 
     x = Tensor.from_values(input_tensor.values(), input_tensor.dtype, Layout.TILE).padded_values()
     rows = x.shape[-2]
@@ -77,6 +82,7 @@ def rotary_embedding(input_tensor: Tensor, cos_cache: Tensor, sin_cache: Tensor,
     def rounded(t):
         return t if dtype == DataType.FLOAT32 else encode(t, dtype).to(torch.float32)
 
-    y = rounded(x * cos) + rounded(_rotate_half(x) * sin)
-    record(OP, input_tensor, cos_cache, sin_cache, token_index is None, config)
+    multiply = numerics.elementwise_multiply
+    y = rounded(multiply(x, cos.expand_as(x), path)) + rounded(multiply(_rotate_half(x), sin.expand_as(x), path))
+    record(OP, input_tensor, cos_cache, sin_cache, token_index is None, config, path)
     return output(y, dtype, input_tensor, config)

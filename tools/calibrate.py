@@ -1,0 +1,264 @@
+"""Calibrate the PCC thresholds against the host's model of the n150 datapath.
+
+    .venv/bin/python tools/calibrate.py                 # op and layer tiers, each step down (markdown)
+    .venv/bin/python tools/calibrate.py --layers-only
+    .venv/bin/python -m pytest tests/layers tests/model --junitxml=s.xml
+    .venv/bin/python tools/calibrate.py --from-session s.xml   # the worst PCC per component of a session
+
+For every threshold component of the op and layer tiers it measures, under device numerics, the
+worst PCC over the component's cases at the precision the suite configures, and the worst PCC one
+precision step down (bf16 -> bfloat8_b weights, the configured fidelity -> LoFi, an fp32 Dst ->
+16-bit). A threshold must sit between the two; `margin` is measured - threshold. The op cases are
+tests.ops.cases' (the op tier's own); the layer cases run one decoder layer at the exact
+Qwen3-0.6B dimensions with seeded random weights; --from-session reads the layer and model tiers'
+own cases. The figures go into tt_qwen/thresholds.py CALIBRATION, which the README prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tt_qwen.compare import compare  # noqa: E402
+
+OP_FAMILIES = ("embedding", "matmul", "norm", "eltwise", "rotary", "sdpa")
+# The op of each family whose compute_kernel_config a step down rewrites (None: no step applies).
+STEPPED_OPS = {"op.linear": "linear", "op.rms_norm": "rms_norm", "op.sdpa": "transformer.scaled_dot_product_attention",
+               "op.sdpa_decode": "transformer.scaled_dot_product_attention_decode"}
+
+
+class ConfigInjector:
+    """A ttnn module whose calls of `op` (a dotted path) always get `compute_kernel_config=config`."""
+
+    def __init__(self, ttnn, op: str, config):
+        self._ttnn, self._op, self._config = ttnn, op, config
+
+    def __getattr__(self, name):
+        attr = getattr(self._ttnn, name)
+        head, _, rest = self._op.partition(".")
+        if name != head:
+            return attr
+        if rest:
+            return ConfigInjector(attr, rest, self._config)
+
+        def call(*args, **kwargs):
+            kwargs["compute_kernel_config"] = self._config
+            return attr(*args, **kwargs)
+        return call
+
+
+def lofi(ttnn):
+    return ttnn.WormholeComputeKernelConfig(math_fidelity=ttnn.MathFidelity.LoFi)
+
+
+def case_pcc(case, ttnn, device) -> float:
+    outputs = case.run(ttnn, device)
+    outputs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
+    expected = case.reference()
+    expected = expected if isinstance(expected, (tuple, list)) else (expected,)
+    worst = 1.0
+    for index, (out, want) in enumerate(zip(outputs, expected)):
+        actual = ttnn.to_torch(out)
+        if case.select is not None:
+            actual, want = case.select(actual, index), case.select(want, index)
+        worst = min(worst, compare(want, actual).pcc)
+    return worst
+
+
+def op_calibration(ttnn, device) -> dict:
+    """(component, dtype) -> {measured, step, stepped}: the op tier's worst PCCs."""
+    from tests.ops.cases import cases_for
+
+    table = {}
+    for family in OP_FAMILIES:
+        for case in cases_for(family):
+            if case.exact or case.slow or case.check is not None or not case.device_numbers:
+                continue
+            key = (case.component, case.dtype)
+            row = table.setdefault(key, {"measured": 1.0, "step": None, "stepped": None})
+            row["measured"] = min(row["measured"], case_pcc(case, ttnn, device))
+            if case.component in STEPPED_OPS:
+                stepped = case_pcc(case, ConfigInjector(ttnn, STEPPED_OPS[case.component], lofi(ttnn)), device)
+                row["step"] = "LoFi"
+                row["stepped"] = min(row["stepped"] or 1.0, stepped)
+    return table
+
+
+# ---- the layer tier: the model's precision plan, and each step down from it ---------------------
+
+
+def stepped_plans(plan):
+    """name -> (the component family it should break, a plan one step down)."""
+    from tt_qwen.model.config import KernelConfig, LinearPrecision
+
+    def fidelity(config: KernelConfig, name: str):
+        return dataclasses.replace(config, math_fidelity=name)
+
+    def dst16(config: KernelConfig):
+        return dataclasses.replace(config, fp32_dest_acc_en=False)
+
+    def linears(change):
+        roles = ("qkv", "o", "gate", "up", "down", "lm_head")
+        return {role: LinearPrecision(plan.linear(role).weight_dtype, change(plan.linear(role).compute))
+                for role in roles}
+
+    return {
+        "linear-LoFi": dataclasses.replace(plan, **linears(lambda c: fidelity(c, "LoFi"))),
+        "linear-dst16": dataclasses.replace(plan, **linears(dst16)),
+        "sdpa-LoFi": dataclasses.replace(plan, sdpa=fidelity(plan.sdpa, "LoFi"),
+                                         sdpa_decode=fidelity(plan.sdpa_decode, "LoFi")),
+        "norm-LoFi": dataclasses.replace(plan, norm=fidelity(plan.norm, "LoFi")),
+        "norm-dst16": dataclasses.replace(plan, norm=dst16(plan.norm)),
+    }
+
+
+LAYER_SEQ = 128
+
+
+def _layer_input(harness) -> torch.Tensor:
+    return torch.randn(LAYER_SEQ, harness.dims.hidden_size, generator=torch.Generator().manual_seed(0))
+
+
+def mlp_pcc(harness, dtype: str) -> float:
+    x = _layer_input(harness)
+    mlp = harness.mlp(getattr(harness.ttnn, dtype))
+    actual = harness.to_torch(mlp(harness.to_device(x)), LAYER_SEQ)[0, 0]
+    return compare(harness.layer.mlp(x).detach(), actual).pcc
+
+
+def norm_pcc(harness, dtype: str = "bfloat16") -> float:
+    x = _layer_input(harness)
+    norm = harness.norm(harness.layer.input_layernorm)
+    actual = harness.to_torch(norm(harness.to_device(x)), LAYER_SEQ)[0, 0]
+    return compare(harness.layer.input_layernorm(x).detach(), actual).pcc
+
+
+def attention_pcc(harness, dtype: str = "bfloat16") -> float:
+    from tt_qwen import reference
+
+    x = _layer_input(harness)
+    out = harness.attention().prefill(harness.to_device(x), harness.rope, *harness.cache.layer(0), user=0, start=0)
+    return compare(reference.attention(harness.hf, 0, x), harness.to_torch(out, LAYER_SEQ)[0, 0]).pcc
+
+
+LAYER_CHECKS = {("layer.mlp", "bfloat16"): mlp_pcc, ("layer.mlp", "bfloat8_b"): mlp_pcc,
+                ("layer.rms_norm", "bfloat16"): norm_pcc, ("layer.attention", "bfloat16"): attention_pcc}
+
+
+def layer_pccs(harness) -> dict:
+    """(component, dtype) -> PCC of the blocks built with the current precision plan."""
+    return {key: check(harness, key[1]) for key, check in LAYER_CHECKS.items()}
+
+
+def qwen_layer_harness(device):
+    from tests.layers.harness import BlockHarness
+    from tt_qwen import models
+
+    return BlockHarness(models.load_hf_model(models.resolve("qwen3-0.6b-1layer")[0]), device, max_seq_len=256)
+
+
+def layer_calibration(device) -> dict:
+    import tt_qwen.model.config as config
+
+    harness = qwen_layer_harness(device)
+    plan = config.PRECISION
+    table = {key: {"measured": pcc, "steps": {}} for key, pcc in layer_pccs(harness).items()}
+    print("plan:", table, flush=True)
+    try:
+        for name, stepped in stepped_plans(plan).items():
+            config.PRECISION = stepped
+            for key, pcc in layer_pccs(harness).items():
+                table[key]["steps"][name] = pcc
+            print(name, {key: row["steps"][name] for key, row in table.items()}, flush=True)
+    finally:
+        config.PRECISION = plan
+    return table
+
+
+# ---- the layer and model tiers' own figures, from a pytest session's junit XML -------------------
+# test function -> the threshold component its PCC properties are judged by
+TEST_COMPONENTS = {
+    "test_attention_prefill_matches_hf": "layer.attention", "test_attention_decode_matches_hf": "layer.attention",
+    "test_attention_prefill_fills_the_cache_like_hf": "layer.kv_cache",
+    "test_decoder_layer_prefill_matches_hf": "layer.decoder", "test_decoder_layer_decode_matches_hf": "layer.decoder",
+    "test_final_norm_and_lm_head_match_hf": "layer.lm_head", "test_mlp_matches_hf": "layer.mlp",
+    "test_input_layernorm_matches_hf": "layer.rms_norm", "test_head_norm_normalizes_each_head_over_head_dim": "layer.rms_norm",
+    "test_prefill_rope_matches_hf": "layer.rope", "test_decode_rope_matches_hf": "layer.rope",
+    "test_prefill_logits_match_hf": "model.logits", "test_decode_logits_match_hf_teacher_forced": "model.logits",
+    "test_each_user_decodes_its_own_sequence": "model.logits", "test_batched_forward_prefills_every_user": "model.logits",
+    "test_chunked_prefill_matches_hf": "model.logits", "test_bringup_logits_match_hf": "model.logits",
+    "test_bfloat8_b_mlp_logits_match_hf": "model.logits",
+    "test_hidden_state_after_every_layer_matches_hf": "model.hidden_state",
+    "test_prefill_equals_decode_at_position": "model.prefill_vs_decode",
+    "test_token_by_token_prefill_equals_full_prefill": "model.prefill_vs_decode",
+    "test_cache_after_prefill_matches_hf": "model.kv_cache", "test_cache_after_decode_steps_matches_hf": "model.kv_cache",
+    "test_chunked_and_single_prefill_fill_the_same_cache": "model.kv_cache",
+}
+
+
+def _session_pccs(path: str):
+    """(test name, PCC) of every PCC a pytest session recorded: its --junitxml or its tests-host.json."""
+    if path.endswith(".json"):
+        import json
+
+        for result in json.loads(Path(path).read_text())["results"]:
+            for name, value in result["properties"].items():
+                if name.startswith("pcc"):
+                    yield result["test"].split("::")[-1], float(value)
+        return
+    import xml.etree.ElementTree as ET
+
+    for case in ET.parse(path).iter("testcase"):
+        for prop in case.iter("property"):
+            if prop.get("name", "").startswith("pcc"):
+                yield case.get("name"), float(prop.get("value"))
+
+
+def junit_calibration(path: str) -> dict:
+    """(component, dtype) -> the worst PCC the session's tests of that component recorded."""
+    worst = {}
+    for test, pcc in _session_pccs(path):
+        function, _, params = test.partition("[")
+        component = TEST_COMPONENTS.get(function)
+        if component is not None:
+            dtype = "bfloat8_b" if "bfloat8_b" in params or "bfloat8_b" in function else "bfloat16"
+            worst[(component, dtype)] = min(worst.get((component, dtype), 1.0), pcc)
+    return worst
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ops-only", action="store_true", help="skip the layer tier")
+    parser.add_argument("--layers-only", action="store_true", help="skip the op tier")
+    parser.add_argument("--from-session", metavar="FILE", help="only: the worst PCC per component a pytest session "
+                                                               "recorded (its --junitxml, or reports/out/tests-host.json)")
+    args = parser.parse_args(argv)
+    if args.from_session:
+        for (component, dtype), pcc in sorted(junit_calibration(args.from_session).items()):
+            print(f"| `{component}` | {dtype} | {pcc:.6f} |")
+        return 0
+    from tt_qwen import backends
+
+    backends.select_ttnn("host")
+    backend = backends.open_backend("host")
+    ops = {} if args.layers_only else op_calibration(backend.ttnn, backend.device)
+    print("| component | dtype | worst PCC (device model) | one step down | its worst PCC |", flush=True)
+    print("|---|---|---|---|---|")
+    for (component, dtype), row in sorted(ops.items()):
+        stepped = "-" if row["stepped"] is None else f"{row['stepped']:.6f}"
+        print(f"| `{component}` | {dtype} | {row['measured']:.6f} | {row['step'] or '-'} | {stepped} |")
+    if not args.ops_only:
+        for (component, dtype), row in sorted(layer_calibration(backend.device).items()):
+            steps = ", ".join(f"{name} {pcc:.6f}" for name, pcc in row["steps"].items())
+            print(f"| `{component}` | {dtype} | {row['measured']:.6f} | {steps} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
