@@ -73,3 +73,41 @@ def test_compare_ops_on_a_model_file_without_build_model_is_the_usual_error(caps
     code, _, err = run(capsys, str(bad), "--model", "tiny-trained", "--backend", "host", "--compare-ops", "--prefill-len", "8",
                        "--max_new_tokens", "1", "--report_dir", str(tmp_path), "--cache_dir", str(tmp_path))
     assert code == 2 and "has no build_model" in err.strip().splitlines()[-1]
+
+
+# ---- pytest --compare-ops ---------------------------------------------------------------------
+
+FAULT_PLUGIN = '''
+import pytest
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    import ttnn
+    from tests.model.test_shadow import cache_write_into_the_next_user
+
+    ttnn.experimental.paged_update_cache = cache_write_into_the_next_user()
+'''
+
+
+def test_pytest_option_fails_a_model_test_at_the_faulty_op(tmp_path, backend, needs_numbers):
+    """A KV write into the wrong user, patched into the model's ttnn only: the model test fails
+    naming that call (in decode, layer 0), and the summary lists it."""
+    if backend.name != "host":
+        pytest.skip("the fault is patched into a host op: host backend only")
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "kv_fault_plugin.py").write_text(FAULT_PLUGIN)
+    root = Path(__file__).parents[2]
+    test = "tests/model/test_decode.py::test_prefill_equals_decode_at_position[tiny-trained-decode-pos33-bf16]"
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{root}"}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "kv_fault_plugin", test,
+                           "--model", "tiny-trained", "--backend", "host", "--compare-ops"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"--compare-ops: the first op below its threshold is #\d+ +decode layer 0 +ttnn\.experimental\.paged_update_cache\(",
+                     done.stdout), done.stdout
+    assert re.search(r"compare-ops =+\n.*test_prefill_equals_decode_at_position.*first below: #\d+ decode layer 0 ttnn.experimental.paged_update_cache",
+                     done.stdout), done.stdout
