@@ -101,7 +101,6 @@ class ShadowReport:
                 "first_divergence": asdict(first) if first else None,
                 "run_seconds": self.run_seconds, "overhead_seconds": self.overhead_seconds}
 
-
     @classmethod
     def from_dict(cls, data: dict) -> "ShadowReport":
         return cls(data["backend"], [CallRecord(**c) for c in data["calls"]], data["run_seconds"], data["overhead_seconds"])
@@ -109,12 +108,12 @@ class ShadowReport:
     def markdown(self) -> list[str]:
         """The report's section of an eval report's Markdown."""
         lines = ["", "## Op-by-op comparison against the host model (--compare-ops)", "", *self.summary().splitlines(), "",
-                 "| # | where | op | output | PCC | max abs err | min PCC | status |", "|---|---|---|---|---|---|---|---|"]
+                 "| # | where | op | inputs | output | PCC | max abs err | min PCC | status |", "|---|---|---|---|---|---|---|---|---|"]
         for c in self.calls:
             pcc = "" if c.pcc is None else f"{c.pcc:.6f}"
             error = "" if c.max_abs_error is None else f"{c.max_abs_error:.4g}"
             status = c.status + (f": {c.reason}" if c.reason else "")
-            lines.append(f"| {c.index} | {c.where()} | `{c.op}` | {c.output} | {pcc} | {error} | {c.threshold or ''} | {status} |")
+            lines.append(f"| {c.index} | {c.where()} | `{c.op}` | {'; '.join(c.inputs)} | {c.output} | {pcc} | {error} | {c.threshold or ''} | {status} |")
         return lines
 
 
@@ -136,7 +135,6 @@ class Shadow:
         self.report = ShadowReport(backend)
         self.progress = progress
         self._originals = {}
-        self._busy = False
         self._observed = []  # models whose layer_observer we chained into
         self._pending = []  # calls not yet given a layer
         self._last_layer = None  # (index, mode) of the last observation
@@ -166,14 +164,15 @@ class Shadow:
 
     def _watch(self, path, original):
         def call(*args, **kwargs):
-            # Only the run's own calls: ttnn's Python ops call each other, and so does the shadow.
-            if self._busy:
+            # Only the run's own calls: ttnn's Python ops call each other, the shadow calls ttnn,
+            # and a shadow inside another (a shadowed test using one) must not record the other's.
+            if _busy[0]:
                 return original(*args, **kwargs)
-            self._busy = True
+            _busy[0] = True
             try:
                 return self._shadowed(path, original, args, kwargs)
             finally:
-                self._busy = False
+                _busy[0] = False
 
         return call
 
@@ -306,6 +305,9 @@ class Shadow:
             self._tainted[id(output)] = tainted
         if tainted:
             self._tail.add(record.index)
+
+
+_busy = [False]  # inside a shadowed call (of any Shadow)
 
 
 def _tensors(value) -> list:
