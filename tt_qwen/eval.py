@@ -312,6 +312,8 @@ def run(args) -> EvalResult:
 
     check_args(args)
     if args.compare_ops:
+        if args.mode == "hf":
+            raise EvalError("--compare-ops: --mode hf runs no ttnn op to compare; use --mode tt")
         shadow.check_backend(args.backend)
     models.check_transformers_version()
     torch.manual_seed(args.seed)
@@ -336,7 +338,7 @@ def run(args) -> EvalResult:
         if not backend.computes_numbers:
             raise EvalError("the mock backend returns zeros: accuracy needs --backend host or device")
         build = load_model_file(args.model_file)
-    with shadow.maybe(args.compare_ops and backend is not None, backend) as ops:
+    with shadow.maybe(args.compare_ops, backend) as ops:
         if backend is not None:
             # tt_qwen's own model keeps its prepared weights on disk, so the next run skips preparing them.
             options = {} if args.model_file else {"weight_cache_dir": Path(args.cache_dir) / "weights" / backend.name}

@@ -66,6 +66,14 @@ def test_compare_ops_on_the_mock_backend_refuses_in_one_line(capsys, tmp_path):
     assert line.startswith("tt_qwen.eval: error: --compare-ops: the mock backend returns zeros"), line
 
 
+def test_compare_ops_in_hf_mode_refuses_in_one_line(capsys, tmp_path):
+    code, _, err = run(capsys, "--mode", "hf", "--model", "tiny-trained", "--compare-ops",
+                       "--report_dir", str(tmp_path), "--cache_dir", str(tmp_path))
+    assert code == 2
+    (line,) = err.strip().splitlines()
+    assert line == "tt_qwen.eval: error: --compare-ops: --mode hf runs no ttnn op to compare; use --mode tt", line
+
+
 @pytest.mark.parametrize("source", ["x = 1\n"], ids=["file-without-build-model"])
 def test_compare_ops_on_a_model_file_without_build_model_is_the_usual_error(capsys, tmp_path, source):
     bad = tmp_path / "model.py"
