@@ -157,8 +157,9 @@ class Shadow:
     def __exit__(self, *exc) -> None:
         for owner, name, original in self._originals.values():
             setattr(owner, name, original)
-        for model, previous in self._observed:
-            model.layer_observer = previous
+        for model, previous, ours in self._observed:
+            if model.layer_observer is ours:  # unless the model's owner has set another since
+                model.layer_observer = previous
         self._label_pending(None)
         host.close_device(self.copier.device)
 
@@ -269,13 +270,13 @@ class Shadow:
             return
         self._pending = []  # the calls so far (building the model) belong to no layer
         previous = model.layer_observer
-        self._observed.append((model, previous))
 
         def observe(index, mode, x):
             self._observe(index, mode, x)
             if previous is not None:
                 previous(index, mode, x)
 
+        self._observed.append((model, previous, observe))
         model.layer_observer = observe
 
     def _observe(self, index, mode, x):

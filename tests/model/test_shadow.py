@@ -164,3 +164,18 @@ def test_an_op_the_host_lacks_is_listed_not_compared_with_the_reason(ttnn, devic
     assert (call.op, call.status, call.reason) == ("experimental.device_only_fused_op", "not compared",
                                                    "tt_qwen.host has no ttnn.experimental.device_only_fused_op")
     assert "1 not compared" in shadow.report.summary()
+
+
+def test_an_observer_the_model_already_has_still_sees_every_layer(ttnn, model):
+    seen = []
+
+    def owners(index, mode, x):
+        seen.append((index, mode))
+
+    model.layer_observer = owners
+    try:
+        report, _ = run_shadowed(ttnn, model)
+        assert seen == [(0, "prefill"), (1, "prefill")] and {c.layer for c in report.calls} == {0, 1}
+        assert model.layer_observer is owners  # given back on exit
+    finally:
+        model.layer_observer = None
