@@ -20,6 +20,8 @@ TIER_BY_FOLDER = {"ops": "op", "layers": "layer", "model": "model", "e2e": "e2e"
 # Without --model/HF_MODEL: every kind; the slow ones are deselected by the default tier, and
 # the real checkpoint skips itself when it is not in the local HF cache.
 DEFAULT_MODELS = f"tiny,tiny-trained,qwen3-0.6b-random,{models.QWEN3_0_6B}"
+# --compare-ops: the op-by-op shadow for the model tier (its own plugin module).
+pytest_plugins = ["tt_qwen.shadow_plugin"]
 
 
 def pytest_addoption(parser):

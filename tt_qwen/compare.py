@@ -38,6 +38,8 @@ def compare(expected: torch.Tensor, actual: torch.Tensor) -> Comparison:
         raise ValueError(f"compare: shapes differ, expected {tuple(expected.shape)} vs actual {tuple(actual.shape)}")
     if expected.numel() == 0:
         raise ValueError("compare: empty tensors have no PCC")
+    if torch.equal(expected, actual):  # identical (NaN never is): skip the masks, 10x faster on big caches
+        return Comparison(1.0, 0.0, 0.0, expected.numel())
 
     finite_e, finite_a = torch.isfinite(expected), torch.isfinite(actual)
     # Non-finite values count only where both sides hold the very same value (e.g. -inf of a mask).

@@ -56,6 +56,7 @@ class EvalResult:
     layer_pcc: dict = field(default_factory=dict)  # {"prefill": [...], "decode": [...]}
     roofline: dict | None = None
     settings: dict = field(default_factory=dict)
+    compare_ops: dict | None = None  # --compare-ops: the shadow's table (tt_qwen/shadow.py)
 
     def yt_metrics(self) -> dict:
         keys = ["mode", "trace", "top1", "top5", "prefill_len", "decode_len", "batch", "total"]
@@ -86,6 +87,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--baseline", help="a previous report JSON: flag regressions against it")
     parser.add_argument("--fail_on_regression", action="store_true", help="exit 1 when --baseline shows a regression")
     parser.add_argument("--fail_below_floor", action="store_true", help="exit 1 when top1 or top5 is below its floor in tt_qwen/thresholds.py")
+    parser.add_argument("--compare-ops", dest="compare_ops", action="store_true", help="run every ttnn call also on the host backend and name the first op that diverges (tt_qwen/shadow.py)")
     automation = parser.add_argument_group("automation wrapper (ttnn_models scripts/run_eval.py)")
     automation.add_argument("--mode", choices=["hf", "tt"], help="tt: the TTNN model; hf: the HF model itself through the same loop (a harness check)")
     automation.add_argument("--prefill-len", dest="prefill_len", type=int, help="synthetic prompt of exactly N tokens")
@@ -306,9 +308,13 @@ def run(args) -> EvalResult:
     import torch
     import transformers
 
-    from tt_qwen import backends, models
+    from tt_qwen import backends, models, shadow
 
     check_args(args)
+    if args.compare_ops:
+        if args.mode == "hf":
+            raise EvalError("--compare-ops: --mode hf runs no ttnn op to compare; use --mode tt")
+        shadow.check_backend(args.backend)
     models.check_transformers_version()
     torch.manual_seed(args.seed)
     transformers.utils.logging.disable_progress_bar()
@@ -323,6 +329,7 @@ def run(args) -> EvalResult:
         raise EvalError(f"prompt ({len(prompts[0])}) + new tokens ({args.max_new_tokens}) = {len(prompts[0]) + args.max_new_tokens} is over --max_seq_len {max_seq_len}")
 
     mode = args.mode or "tt"
+    backend = None
     if mode == "hf":
         backend_name, candidate = "cpu", hf_model
     else:
@@ -331,11 +338,14 @@ def run(args) -> EvalResult:
         if not backend.computes_numbers:
             raise EvalError("the mock backend returns zeros: accuracy needs --backend host or device")
         build = load_model_file(args.model_file)
-        # tt_qwen's own model keeps its prepared weights on disk, so the next run skips preparing them.
-        options = {} if args.model_file else {"weight_cache_dir": Path(args.cache_dir) / "weights" / backend.name}
-        candidate = build(hf_model, backend.device, max_seq_len, **options)
-    _say(f"backend {backend_name}: teacher forcing")
-    tt_top5, prefill_s, decode_s = teacher_force(candidate, prompts, ref["tokens"], args.prefill_decode, progress=_progress)
+    with shadow.maybe(args.compare_ops, backend) as ops:
+        if backend is not None:
+            # tt_qwen's own model keeps its prepared weights on disk, so the next run skips preparing them.
+            options = {} if args.model_file else {"weight_cache_dir": Path(args.cache_dir) / "weights" / backend.name}
+            candidate = build(hf_model, backend.device, max_seq_len, **options)
+            ops.attach(candidate)
+        _say(f"backend {backend_name}: teacher forcing")
+        tt_top5, prefill_s, decode_s = teacher_force(candidate, prompts, ref["tokens"], args.prefill_decode, progress=_progress)
     scores = accuracy(tt_top5, ref["tokens"], ref["hf_top5"])
     pcc = layer_pcc(candidate, hf_model, prompts[0], ref["tokens"][0, 0]) if mode == "tt" else {}
     tokens_per_second = 1.0 / decode_s if decode_s else 0.0
@@ -351,12 +361,13 @@ def run(args) -> EvalResult:
         total=args.max_new_tokens * args.batch, prefill_seconds=prefill_s, decode_seconds_per_step=decode_s,
         tokens_per_second_per_user=tokens_per_second, first_mismatch=scores["first_mismatch"],
         layer_pcc=pcc, roofline=bound, settings={"max_seq_len": max_seq_len, "prefill_decode": args.prefill_decode, "seed": args.seed},
+        compare_ops=ops.report.to_dict() if ops.report else None,
     )
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from tt_qwen import backends, models, reports
+    from tt_qwen import backends, models, reports, shadow
 
     try:
         result = run(args)
@@ -368,6 +379,8 @@ def main(argv=None) -> int:
     print(f"prefill {result.prefill_seconds * 1000:.1f} ms, decode {result.decode_seconds_per_step * 1000:.1f} ms/step "
           f"({result.tokens_per_second_per_user:.1f} t/s/u) on {result.backend}")
     print("YT_METRICS=" + json.dumps(result.yt_metrics()))
+    if result.compare_ops:
+        print(shadow.table_text(result.compare_ops))
     written = reports.write_eval_report(asdict(result), Path(args.report_dir))
     print("report: " + ", ".join(str(p) for p in written))
     failed = False

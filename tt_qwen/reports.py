@@ -59,6 +59,8 @@ def write_eval_report(result: dict, out_dir: Path) -> list[Path]:
 
 
 def eval_markdown(document: dict) -> str:
+    from tt_qwen import shadow
+
     r = document["result"]
     lines = [
         f"# Teacher-forcing evaluation: {r['model']} on {r['backend']}",
@@ -88,6 +90,7 @@ def eval_markdown(document: dict) -> str:
         if values:
             lines += ["", f"## PCC by layer, {mode}", "", "| layer | PCC |", "|---|---|"]
             lines += [f"| {i} | {v:.6f} |" for i, v in enumerate(values)]
+    lines += shadow.markdown_section(r.get("compare_ops"))
     return "\n".join(lines) + "\n"
 
 

@@ -30,6 +30,12 @@ PCC = {
     ("op.rotary_embedding", "bfloat16"): 0.9999,
     ("op.heads", "bfloat16"): 1.0,  # pure data movement: exact
     ("op.kv_cache", "bfloat16"): 1.0,  # pure data movement: exact
+    # reshapes, slices, layout and memory moves, host <-> device copies: the same values, any dtype
+    ("op.data_movement", "bfloat16"): 1.0,
+    ("op.data_movement", "bfloat8_b"): 1.0,
+    ("op.data_movement", "float32"): 1.0,
+    ("op.data_movement", "uint32"): 1.0,
+    ("op.data_movement", "int32"): 1.0,
     ("op.sdpa", "bfloat16"): 0.9995,
     ("op.sdpa_decode", "bfloat16"): 0.9993,
     # layer tier: one block of the TTNN model against the same HF float32 block and weights.
