@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,8 +21,6 @@ from pathlib import Path
 from tt_qwen import backends, eval_plan
 
 DEFAULT_REPORT_DIR = Path("reports") / "out"
-DEFAULT_PROMPT_FILE = eval_plan.DEFAULT_PROMPT_FILE
-EvalError = eval_plan.EvalError
 
 EPILOG = """\
 model: --model, else $HF_MODEL, else Qwen/Qwen3-0.6B when it is in the local HF cache, else the
@@ -171,7 +168,7 @@ def main(argv=None) -> int:
 
     try:
         result = run(args)
-    except (EvalError, backends.BackendUnavailable, zoo.ModelUnavailable, ValueError, MemoryError, OSError) as error:
+    except (eval_plan.EvalError, backends.BackendUnavailable, zoo.ModelUnavailable, ValueError, MemoryError, OSError) as error:
         print(f"tt_qwen.eval: error: {error}", file=sys.stderr)
         return 2
     print_result(result)
