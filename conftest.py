@@ -2,6 +2,12 @@
 
 --backend {auto,host,mock,device} (env TT_QWEN_BACKEND): where TTNN ops run.
 --model NAME[,NAME...] (env HF_MODEL): which models the model-level tests use.
+
+The model-selection rule: a model the user names (--model, else HF_MODEL) is checked before
+anything loads (it must exist here and be a Qwen3); its tests run whatever their tier (a slow
+mark does not deselect them); and a session in which every collected test of a named model was
+skipped or deselected fails, with one line saying so. Without a name every kind runs and the
+tier decides (the default tier deselects the slow ones).
 """
 
 from __future__ import annotations
@@ -12,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from tt_qwen import backends, models
+from tt_qwen import backends, zoo
 
 ROOT = Path(__file__).parent
 TIER_BY_FOLDER = {"ops": "op", "layers": "layer", "model": "model", "e2e": "e2e", "mock": "mock",
                   "bench": "benchmark", "mutations": "mutation"}
 # Without --model/HF_MODEL: every kind; the slow ones are deselected by the default tier, and
 # the real checkpoint skips itself when it is not in the local HF cache.
-DEFAULT_MODELS = f"tiny,tiny-trained,qwen3-0.6b-random,{models.QWEN3_0_6B}"
+DEFAULT_MODELS = f"tiny,tiny-trained,qwen3-0.6b-random,{zoo.QWEN3_0_6B}"
 # --compare-ops: the op-by-op shadow for the model tier (its own plugin module).
 pytest_plugins = ["tt_qwen.shadow_plugin"]
 
@@ -35,12 +41,17 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     try:
-        models.check_transformers_version()
+        zoo.check_transformers_version()
         name = backends.resolve(backends.requested(config.getoption("--backend")))
-        config.model_specs = models.resolve_many(_model_option(config))
+        option, origin = _model_option(config)
+        config.model_specs = zoo.resolve_many(option or DEFAULT_MODELS, origin or "--model")
+        config.requested_models = config.model_specs if origin else []
+        config.model_origin = origin
+        for spec in config.requested_models:
+            zoo.check_named(spec, origin)
         # Before any test module is imported: the model's `import ttnn` must find this backend's.
         backends.select_ttnn(name)
-    except (backends.BackendUnavailable, models.ModelUnavailable) as error:
+    except (backends.BackendUnavailable, zoo.ModelUnavailable) as error:
         raise pytest.UsageError(str(error)) from None
     config.backend_name = name
     _set_numerics(config)
@@ -57,8 +68,13 @@ def _set_numerics(config):
     config.numerics = numerics.mode() if config.backend_name == "host" else "the backend's own"
 
 
-def _model_option(config) -> str:
-    return config.getoption("--model") or os.environ.get("HF_MODEL") or DEFAULT_MODELS
+def _model_option(config) -> tuple[str | None, str | None]:
+    """(the models the user named, where: "--model" or "HF_MODEL"), or (None, None)."""
+    if config.getoption("--model"):
+        return config.getoption("--model"), "--model"
+    if os.environ.get("HF_MODEL"):
+        return os.environ["HF_MODEL"], "HF_MODEL"
+    return None, None
 
 
 def _load_hypothesis_profile():
@@ -71,15 +87,38 @@ def _load_hypothesis_profile():
 
 
 def pytest_report_header(config):
-    models_run = ",".join(s.name for s in config.model_specs)
-    return f"tt-qwen: backend={config.backend_name}, numerics={config.numerics}, models={models_run}"
+    return session_header(config)
 
 
+def session_header(config) -> list[str]:
+    """The lines atop every session: what runs where. Extend here (versions, runner facts)."""
+    from tt_qwen.eval_plan import default_cache_dir
+
+    models = ",".join(s.name for s in config.model_specs)
+    lines = [f"tt-qwen: backend={config.backend_name}, numerics={config.numerics}, models={models}"]
+    if config.requested_models:
+        lines.append(f"tt-qwen: models named by {config.model_origin}: their tests run whatever the tier; "
+                     f"the session fails if none of them runs")
+    lines.append(f"tt-qwen: eval cache (TT_QWEN_CACHE) {default_cache_dir()}")
+    return lines
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects: the tier selection follows the request
 def pytest_collection_modifyitems(config, items):
+    config.requested_items = {spec.name: set() for spec in config.requested_models}
     for item in items:
         parts = Path(str(item.fspath)).relative_to(ROOT).parts
         if len(parts) > 1 and parts[0] == "tests" and parts[1] in TIER_BY_FOLDER:
             item.add_marker(TIER_BY_FOLDER[parts[1]])
+        spec = _requested_spec_of(item)
+        if spec is not None:
+            item.own_markers = [mark for mark in item.own_markers if mark.name != "slow"]
+            config.requested_items[spec.name].add(item.nodeid)
+
+
+def _requested_spec_of(item):
+    spec = getattr(getattr(item, "callspec", None), "params", {}).get("model_spec")
+    return spec if spec is not None and spec in item.config.requested_models else None
 
 
 def pytest_generate_tests(metafunc):
@@ -88,7 +127,8 @@ def pytest_generate_tests(metafunc):
         wanted = metafunc.definition.get_closest_marker("model_kinds")
         if wanted:
             specs = [s for s in specs if s.kind in wanted.args]
-        params = [pytest.param(s, id=s.name, marks=[pytest.mark.slow] if s.slow else []) for s in specs]
+        requested = metafunc.config.requested_models
+        params = [pytest.param(s, id=s.name, marks=[pytest.mark.slow] if s.slow and s not in requested else []) for s in specs]
         if not params:
             params = [pytest.param(None, id="no-model", marks=pytest.mark.skip(reason="no --model of the kind this test needs was selected"))]
         metafunc.parametrize("model_spec", params, scope="session")
@@ -138,8 +178,8 @@ def hf_model(model_spec):
     """The float32 HF reference of `model_spec`, loaded once per session."""
     if model_spec not in _HF_MODELS:
         try:
-            _HF_MODELS[model_spec] = models.load_hf_model(model_spec)
-        except models.ModelUnavailable as error:
+            _HF_MODELS[model_spec] = zoo.load_hf_model(model_spec)
+        except zoo.ModelUnavailable as error:
             _HF_MODELS[model_spec] = error
     loaded = _HF_MODELS[model_spec]
     if isinstance(loaded, Exception):
@@ -165,14 +205,36 @@ def _record_pcc(request):
 _SESSION_RESULTS: list = []
 
 
+_RAN: set = set()  # node ids that ran (passed or failed; a setup error counts: it was tried)
+
+
 def pytest_runtest_logreport(report):
     if report.when == "call" and report.user_properties:
         _SESSION_RESULTS.append({"test": report.nodeid, "outcome": report.outcome, "properties": dict(report.user_properties)})
+    if (report.when == "call" and not report.skipped) or (report.when == "setup" and report.failed):
+        _RAN.add(report.nodeid)
+
+
+def unrun_requested_models(requested_items: dict, ran: set) -> list[str]:
+    """Named models that had tests collected and none of them ran (all skipped or deselected)."""
+    return [name for name, nodeids in requested_items.items() if nodeids and not nodeids & ran]
+
+
+def _fail_when_named_models_went_untested(session) -> None:
+    """Naming a model and testing nothing of it must not pass."""
+    config = session.config
+    if config.option.collectonly or not getattr(config, "requested_items", None):
+        return
+    config.unrun_models = unrun_requested_models(config.requested_items, _RAN)
+    if config.unrun_models and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
-    """Write reports/out/tests-<backend>.{json,md} when the session measured anything."""
+    """Fail a session that tested nothing of a named model; write reports/out/tests-<backend>.{json,md}
+    when the session measured anything."""
+    _fail_when_named_models_went_untested(session)
     config = session.config
     benchmark_session = getattr(config, "_benchmarksession", None)
     benchmarks = [b.as_dict(include_data=False) for b in getattr(benchmark_session, "benchmarks", [])]
@@ -186,6 +248,10 @@ def pytest_sessionfinish(session, exitstatus):
 def pytest_terminal_summary(terminalreporter, config):
     for path in getattr(config, "_tt_qwen_reports", []):
         terminalreporter.write_line(f"tt-qwen report: {path}")
+    for name in getattr(config, "unrun_models", []):
+        terminalreporter.write_line(
+            f"tt-qwen: FAILED: every test of the model {name} named by {config.model_origin} was skipped or deselected "
+            f"({len(config.requested_items[name])} collected, 0 ran): nothing of it was tested", red=True)
 
 
 # ---- determinism ----------------------------------------------------------------------------

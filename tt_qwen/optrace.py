@@ -179,10 +179,10 @@ def main(argv=None) -> int:
     parser.add_argument("--max_seq_len", type=int, default=2048)
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
-    from tt_qwen import backends, models
+    from tt_qwen import backends, zoo
 
     backend = backends.open_backend(args.backend)
-    hf_model = models.load_hf_model(models.resolve(args.model)[0])
+    hf_model = zoo.load_hf_model(zoo.resolve(args.model)[0])
     calls = run_scenario(backend.ttnn, backend.device, hf_model, args.scenario, args.max_seq_len)
     with open(args.out, "w") as out:
         json.dump(calls, out, indent=1)

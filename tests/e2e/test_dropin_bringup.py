@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from tt_qwen import eval as tt_eval
-from tt_qwen import models
+from tt_qwen import zoo
 from tt_qwen.compare import assert_pcc
 from tt_qwen.hf_compat import cache_kwargs, cache_of
 from tt_qwen.thresholds import pcc_threshold
@@ -54,7 +54,7 @@ def test_bringup_logits_match_hf(backend, needs_numbers):
     if backend.name == "host":
         assert module.ttnn.__name__ == "tt_qwen.host", module.ttnn
 
-    hf_model = models.load_hf_model(models.resolve("tiny-gqa2")[0])
+    hf_model = zoo.load_hf_model(zoo.resolve("tiny-gqa2")[0])
     model = module.build_model(hf_model, backend.device, 128)
     assert isinstance(model, torch.nn.Module)
     generator = torch.Generator().manual_seed(0)
@@ -79,7 +79,7 @@ def test_bringup_generate_matches_hf_greedy(backend, needs_numbers):
     """HF's own generate() drives the file's forward: prefill once, then one decode per token."""
     from tt_qwen.checkpoints import held_out_ids
 
-    hf_model = models.load_hf_model(models.resolve("tiny-trained")[0])
+    hf_model = zoo.load_hf_model(zoo.resolve("tiny-trained")[0])
     model = load_bringup().build_model(hf_model, backend.device, 128)
     calls = []
     for name in ("prefill", "decode"):

@@ -1,6 +1,6 @@
 import pytest
 
-from tt_qwen import models
+from tt_qwen import zoo
 
 # The layer tier runs on these whatever --model says: two tiny shapes and one layer of the real
 # Qwen3-0.6B dimensions.
@@ -10,8 +10,8 @@ _HARNESSES = {}
 
 @pytest.fixture(scope="session", params=LAYER_MODELS)
 def layer_model(request):
-    spec = models.resolve(request.param)[0]
-    return models.load_hf_model(spec)
+    spec = zoo.resolve(request.param)[0]
+    return zoo.load_hf_model(spec)
 
 
 @pytest.fixture

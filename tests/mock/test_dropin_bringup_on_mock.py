@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tt_qwen import backends, models, optrace
+from tt_qwen import backends, optrace, zoo
 from tt_qwen.hf_compat import cache_kwargs, cache_of
 
 BRINGUP_FILE = Path(__file__).parents[1] / "e2e" / "bringup" / "qwen3_functional.py"
@@ -25,7 +25,7 @@ _HF = {}
 
 def _hf(name):
     if name not in _HF:
-        _HF[name] = models.load_hf_model(models.resolve(name)[0])
+        _HF[name] = zoo.load_hf_model(zoo.resolve(name)[0])
     return _HF[name]
 
 

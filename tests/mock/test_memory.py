@@ -4,7 +4,7 @@ the host backend's allocator."""
 import pytest
 import torch
 
-from tt_qwen import build_model, models
+from tt_qwen import build_model, zoo
 from tt_qwen.model.config import Qwen3Dims
 from tt_qwen.model.footprint import largest_max_seq_len
 
@@ -15,7 +15,7 @@ PROBED_FIT, PROBED_MISS = 3488, 3520
 
 @pytest.fixture(scope="module")
 def full_size():
-    return models.load_hf_model(models.resolve("qwen3-0.6b-random")[0])
+    return zoo.load_hf_model(zoo.resolve("qwen3-0.6b-random")[0])
 
 
 def test_largest_accepted_32_user_cache_runs_on_the_real_allocator(full_size, clean_device, record_property):

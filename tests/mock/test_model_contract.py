@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tt_qwen import models
+from tt_qwen import zoo
 from tt_qwen.optrace import first_difference, run_scenario
 
 SCENARIOS = {
@@ -24,7 +24,7 @@ _HF = {}
 
 def _hf(name):
     if name not in _HF:
-        _HF[name] = models.load_hf_model(models.resolve(name)[0])
+        _HF[name] = zoo.load_hf_model(zoo.resolve(name)[0])
     return _HF[name]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import torch
 
-from tt_qwen import reference
-from tt_qwen.compare import assert_pcc, compare
+from tt_qwen import probes, reference
+from tt_qwen.compare import assert_pcc
 from tt_qwen.thresholds import pcc_threshold
 
 
@@ -23,19 +23,7 @@ def check_prefill_logits(tt_model, hf_model, ids, dtype="bfloat16"):
 
 def layer_pccs(tt_model, hf_model, ids) -> list[float]:
     """PCC of the residual stream after every layer, prefill, against HF."""
-    expected = reference.layer_outputs(hf_model, ids)
-    captured = {}
-
-    def observe(index, mode, x):
-        captured.setdefault(index, []).append(_rows(x))
-
-    tt_model.layer_observer = observe
-    try:
-        tt_model.prefill(ids)
-    finally:
-        tt_model.layer_observer = None
-    assert sorted(captured) == list(range(len(expected))), f"observed layers {sorted(captured)}"
-    return [compare(expected[i], torch.cat(captured[i])[: len(ids)]).pcc for i in range(len(expected))]
+    return probes.layer_pcc(tt_model, hf_model, ids)["prefill"]
 
 
 def check_layer_outputs(tt_model, hf_model, ids, dtype="bfloat16") -> list[float]:
@@ -75,8 +63,3 @@ def check_kv_cache(tt_model, hf_model, ids, user: int = 0):
         assert_pcc(keys, tt_keys[user, :, : len(ids)], threshold, f"layer {index} K cache")
         assert_pcc(values, tt_values[user, :, : len(ids)], threshold, f"layer {index} V cache")
 
-
-def _rows(x) -> torch.Tensor:
-    import ttnn
-
-    return ttnn.to_torch(x).to(torch.float32).reshape(-1, x.shape[-1])

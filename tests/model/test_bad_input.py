@@ -4,13 +4,13 @@ The checks do not depend on the model's size, so they run once, on one tiny conf
 import pytest
 import torch
 
-from tt_qwen import models
+from tt_qwen import zoo
 from tt_qwen.model.config import UnsupportedModel
 
 
 @pytest.fixture(scope="module")
 def hf_model():
-    return models.load_hf_model(models.resolve("tiny-gqa2")[0])
+    return zoo.load_hf_model(zoo.resolve("tiny-gqa2")[0])
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_cache_that_cannot_fit_an_n150_is_refused_before_allocating(backend):
     from transformers import Qwen3Config
 
     from tt_qwen import build_model
-    from tt_qwen.models import QWEN3_0_6B_CONFIG
+    from tt_qwen.zoo import QWEN3_0_6B_CONFIG
 
     config = Qwen3Config(**{**QWEN3_0_6B_CONFIG, "num_hidden_layers": 1, "vocab_size": 512})
     config.num_hidden_layers = 28  # the real depth, for the size check; weights are never built

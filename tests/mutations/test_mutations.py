@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from tests.model import checks
-from tt_qwen import build_model, models
+from tt_qwen import build_model, zoo
 from tt_qwen.model import attention as attention_module
 from tt_qwen.model import decoder as decoder_module
 from tt_qwen.model import rope as rope_module
@@ -21,7 +21,7 @@ MODEL = "tiny-gqa2"
 
 @pytest.fixture(scope="module")
 def hf_tiny():
-    return models.load_hf_model(models.resolve(MODEL)[0])
+    return zoo.load_hf_model(zoo.resolve(MODEL)[0])
 
 
 # ---- the mutations: each patches the model (or the ops it calls) through monkeypatch ------
@@ -132,7 +132,7 @@ def test_family_passes_on_the_intact_model(family, hf_tiny, backend, needs_numbe
 
 @pytest.fixture(scope="module")
 def hf_trained():
-    return models.load_hf_model(models.resolve("tiny-trained")[0])
+    return zoo.load_hf_model(zoo.resolve("tiny-trained")[0])
 
 
 def teacher_forcing_family(model, hf, tmp_path):
@@ -140,7 +140,7 @@ def teacher_forcing_family(model, hf, tmp_path):
     from tt_qwen.checkpoints import held_out_ids
     from tt_qwen.thresholds import accuracy_floor
 
-    scores = teacher_forcing_scores(model, hf, models.resolve("tiny-trained")[0], held_out_ids(96, seed=3), tmp_path)
+    scores = teacher_forcing_scores(model, hf, zoo.resolve("tiny-trained")[0], held_out_ids(96, seed=3), tmp_path)
     floor = accuracy_floor("tiny-trained", "top1")
     assert scores["top1"] >= floor, f"teacher forcing top1 {scores['top1']:.3f} below the floor {floor}"
 

@@ -12,6 +12,7 @@ Two explicit modes, as in tt-metal's tt_transformers:
 from __future__ import annotations
 
 import copy
+from typing import Callable, Protocol, runtime_checkable
 
 import torch
 import ttnn
@@ -48,6 +49,21 @@ class TTKVCacheState:
 
     def get_seq_length(self, layer_idx: int = 0) -> int:
         return max(self.lengths, default=0)
+
+
+@runtime_checkable
+class TTModelProtocol(Protocol):
+    """What tt_qwen.eval and tt_qwen.probes rely on beyond HF's forward. Qwen3ForTTNN provides it;
+    a bring-up file's model need not (it is then scored without per-layer PCC and roofline)."""
+
+    dims: Qwen3Dims  # the model's dimensions (the decode roofline reads them)
+    mlp_dtype: str  # "bfloat16" or "bfloat8_b"
+    # None, or observer(layer_index, "prefill" | "decode", x): the residual stream after each layer.
+    layer_observer: Callable | None
+
+    def prefill(self, tokens, user: int = 0, last_token_only: bool = False) -> torch.Tensor: ...
+
+    def decode(self, tokens, positions, users=None) -> torch.Tensor: ...
 
 
 class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):

@@ -1,12 +1,15 @@
-"""The models the suite runs: seeded tiny configs, the committed tiny-trained checkpoint, the
-exact Qwen3-0.6B config with random weights, and real checkpoints from the local HF cache.
+"""The model zoo: seeded tiny configs, the committed tiny-trained checkpoint, the exact
+Qwen3-0.6B config with random weights, and real checkpoints from a folder or the local HF cache.
 
 The HF reference always runs in float32. Nothing here reaches the network: the hub is not
 reachable from CI, and a real checkpoint that is not cached is reported as unavailable.
+A model the user names (`--model` or `HF_MODEL`) is checked by `check_named` before anything
+loads: it must exist here and be a Qwen3 (config.json's model_type).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,9 +80,9 @@ def tiny_specs() -> list[ModelSpec]:
     return [ModelSpec(name, "tiny", config={**TINY_COMMON, **cfg}) for name, cfg in TINY_CONFIGS.items()]
 
 
-def resolve(name: str) -> list[ModelSpec]:
-    """Specs for one `--model` value: `tiny`, a tiny config name, `tiny-trained`,
-    `qwen3-0.6b-random`, an HF id, or a local checkpoint folder."""
+def resolve(name: str, origin: str = "--model") -> list[ModelSpec]:
+    """Specs for one model name: `tiny`, a tiny config name, `tiny-trained`, `qwen3-0.6b-random`,
+    an HF id, or a local checkpoint folder. `origin` names where the name came from in errors."""
     if name == "tiny":
         return tiny_specs()
     if name in TINY_CONFIGS:
@@ -92,23 +95,74 @@ def resolve(name: str) -> list[ModelSpec]:
         return [ModelSpec("tiny-trained", "tiny-trained", source=str(TINY_TRAINED_DIR))]
     if name == "qwen3-0.6b-random":
         return [ModelSpec(name, "random-full", config=dict(QWEN3_0_6B_CONFIG))]
-    path = Path(name).expanduser()
-    if path.exists() or name.startswith((".", "/", "~")):
+    if _looks_like_path(name):
+        path = Path(name).expanduser()
+        if not path.exists():
+            raise ModelUnavailable(f"{origin} {name}: no such folder ({path.resolve()} does not exist)")
         if not (path / "config.json").is_file():
-            raise ModelUnavailable(f"--model {name}: no config.json in {path}; point it at a folder saved with save_pretrained")
+            raise ModelUnavailable(f"{origin} {name}: no config.json in {path}; point it at a folder saved with save_pretrained")
         return [ModelSpec(path.name, "pretrained", source=str(path))]
-    if "/" in name:
+    if name.count("/") == 1:
         return [ModelSpec(name.split("/")[-1], "pretrained", source=name)]
     known = ["tiny", *TINY_CONFIGS, *BLOCK_CONFIGS, "tiny-trained", "qwen3-0.6b-random", QWEN3_0_6B, "<path to a checkpoint>"]
-    raise ModelUnavailable(f"--model {name}: unknown model; use one of {', '.join(known)}")
+    raise ModelUnavailable(f"{origin} {name}: unknown model; use one of {', '.join(known)}")
 
 
-def resolve_many(option: str) -> list[ModelSpec]:
+def _looks_like_path(name: str) -> bool:
+    """A folder on disk, or written as one: an HF id is exactly `owner/name`."""
+    return Path(name).expanduser().exists() or name.startswith((".", "/", "~")) or name.count("/") > 1 or name.endswith("/")
+
+
+def resolve_many(option: str, origin: str = "--model") -> list[ModelSpec]:
     specs: list[ModelSpec] = []
     for name in (part.strip() for part in option.split(",")):
         if name:
-            specs.extend(s for s in resolve(name) if s not in specs)
+            specs.extend(s for s in resolve(name, origin) if s not in specs)
     return specs
+
+
+def check_named(spec: ModelSpec, origin: str = "--model") -> None:
+    """A model the user asked for by name: it must be here and be a Qwen3, checked from its
+    config.json alone (nothing is loaded)."""
+    if spec.kind != "pretrained":
+        return
+    if not Path(spec.source).exists():
+        require_cached(spec.source, origin)
+    model_type = config_json(spec, origin).get("model_type")
+    if model_type != "qwen3":
+        raise ModelUnavailable(f"{origin} {spec.source}: model_type {model_type!r} is not supported; "
+                               f"tt_qwen implements Qwen3 (model_type 'qwen3') only")
+
+
+def config_json(spec: ModelSpec, origin: str = "--model") -> dict:
+    """The checkpoint's config.json as a dict, from its folder or the local HF cache."""
+    path = Path(spec.source) / "config.json"
+    if not path.is_file():
+        from huggingface_hub import try_to_load_from_cache
+
+        path = Path(try_to_load_from_cache(spec.source, "config.json"))
+    try:
+        config = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise ModelUnavailable(f"{origin} {spec.source}: {path} is not a readable JSON config ({error.__class__.__name__})") from None
+    if not isinstance(config, dict):
+        raise ModelUnavailable(f"{origin} {spec.source}: {path} does not hold a JSON object")
+    return config
+
+
+def best_available() -> ModelSpec:
+    """The real Qwen3-0.6B when it is in the local HF cache, else the committed tiny-trained."""
+    real = resolve(QWEN3_0_6B)[0]
+    return real if is_cached(real.source) else resolve("tiny-trained")[0]
+
+
+def load_config(spec: ModelSpec):
+    """The HF config of `spec` without its weights: what the cheap checks before loading read."""
+    from transformers import AutoConfig, Qwen3Config
+
+    if spec.kind in ("tiny", "block", "random-full"):
+        return Qwen3Config(**spec.config)
+    return _from_pretrained(AutoConfig, spec.source)
 
 
 def load_hf_model(spec: ModelSpec):
@@ -123,7 +177,7 @@ def load_hf_model(spec: ModelSpec):
         return model.eval()
     source = spec.source
     if spec.kind == "pretrained" and not Path(source).exists():
-        _require_cached(source)
+        require_cached(source)
     if spec.kind == "tiny-trained" and not (Path(source) / "config.json").is_file():
         raise ModelUnavailable(f"tiny-trained checkpoint missing at {source}; re-create it with `python -m tools.train_tiny` (from the repository root)")
     return _from_pretrained(Qwen3ForCausalLM, source).eval()
@@ -138,34 +192,31 @@ def load_tokenizer(spec: ModelSpec):
     return _from_pretrained(AutoTokenizer, spec.source)
 
 
-def check_is_qwen3(config) -> None:
-    model_type = getattr(config, "model_type", None)
-    if model_type != "qwen3":
-        raise ModelUnavailable(f"model_type {model_type!r} is not supported: tt_qwen implements Qwen3 (model_type 'qwen3') only")
-
-
 def _from_pretrained(cls, source):
     import torch
 
     kwargs = {"local_files_only": True}
-    if cls.__name__ != "AutoTokenizer":
+    if cls.__name__ == "Qwen3ForCausalLM":
         kwargs["dtype"] = torch.float32
     try:
         return cls.from_pretrained(source, **kwargs)
-    except OSError as error:
-        raise ModelUnavailable(f"{source}: cannot load offline ({error.__class__.__name__}: {str(error).splitlines()[0]})") from None
+    except Exception as error:  # noqa: BLE001 - a corrupt file raises whatever its parser raises
+        first = (str(error).splitlines() or [""])[0]
+        raise ModelUnavailable(f"{source}: cannot load offline ({error.__class__.__name__}: {first})") from None
 
 
-def _require_cached(repo_id: str) -> None:
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:  # pragma: no cover - huggingface_hub ships with transformers
-        return
-    if not isinstance(try_to_load_from_cache(repo_id, "config.json"), str):
+def is_cached(repo_id: str) -> bool:
+    from huggingface_hub import try_to_load_from_cache
+
+    return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
+
+
+def require_cached(repo_id: str, origin: str = "--model") -> None:
+    if not is_cached(repo_id):
         hub = os.environ.get("HF_HUB_CACHE") or os.environ.get("HF_HOME") or "~/.cache/huggingface"
         raise ModelUnavailable(
-            f"{repo_id} is not in the local Hugging Face cache ({hub}); the hub is not reached from here. "
-            f"On a machine with network: `huggingface-cli download {repo_id}`"
+            f"{origin} {repo_id}: not in the local Hugging Face cache ({hub}) and not a folder here; the hub is not "
+            f"reached from here. On a machine with network: `huggingface-cli download {repo_id}`"
         )
 
 
