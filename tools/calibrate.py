@@ -158,9 +158,9 @@ def layer_pccs(harness) -> dict:
 
 def qwen_layer_harness(device):
     from tests.layers.harness import BlockHarness
-    from tt_qwen import models
+    from tt_qwen import zoo
 
-    return BlockHarness(models.load_hf_model(models.resolve("qwen3-0.6b-1layer")[0]), device, max_seq_len=256)
+    return BlockHarness(zoo.load_hf_model(zoo.resolve("qwen3-0.6b-1layer")[0]), device, max_seq_len=256)
 
 
 def layer_calibration(device) -> dict:

@@ -12,13 +12,13 @@ import copy
 import pytest
 import torch
 
-from tt_qwen import models
+from tt_qwen import zoo
 from tt_qwen.host import numerics
 
 pytestmark = [pytest.mark.slow, pytest.mark.benchmark]
 
 PROMPT = 128
-CONFIG = {**models.QWEN3_0_6B_CONFIG, "num_hidden_layers": 4}
+CONFIG = {**zoo.QWEN3_0_6B_CONFIG, "num_hidden_layers": 4}
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import torch
 
 import tt_qwen.host as host
 from tt_qwen import eval as tt_eval
-from tt_qwen import models
+from tt_qwen import zoo
 from tt_qwen.shadow import Shadow
 from tt_qwen.shadow_host import HostCopier, translate, watched_ops
 
@@ -64,7 +64,7 @@ def test_every_call_of_the_model_gets_a_host_twin_that_runs(ttnn, device):
     back, so every op is below its threshold; but none is "not compared" (except to_torch)."""
     from tt_qwen import build_model
 
-    hf_model = models.load_hf_model(models.resolve("tiny-gqa2")[0])
+    hf_model = zoo.load_hf_model(zoo.resolve("tiny-gqa2")[0])
     with Shadow(ttnn, "mock") as shadow:
         model = build_model(hf_model, device, 128)
         shadow.attach(model)

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import tt_qwen.host as host
-from tt_qwen import models
+from tt_qwen import zoo
 from tt_qwen.shadow import Shadow
 from tt_qwen.shadow_host import HOST_TWINS
 
@@ -16,7 +16,7 @@ PROMPT = 50  # padded to 64 rows: the rotation fault below hits rows 40..63
 
 @pytest.fixture(scope="module")
 def trained():
-    return models.load_hf_model(models.resolve("tiny-trained")[0])
+    return zoo.load_hf_model(zoo.resolve("tiny-trained")[0])
 
 
 @pytest.fixture

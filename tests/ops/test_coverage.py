@@ -9,7 +9,7 @@ import pytest
 
 from tests.ops.cases import FAMILIES, FAMILY_OF_OP, Family, registry_problems
 from tests.ops.cases.base import OpCase, RefusalCase
-from tt_qwen import models, optrace
+from tt_qwen import optrace, zoo
 from tt_qwen.thresholds import PCC
 
 MODEL = "tiny-gqa2"
@@ -57,7 +57,7 @@ def report(rows: list[Coverage]) -> str:
 @pytest.fixture(scope="module")
 def called_ops(backend):
     """Every ttnn function the model calls in prefill and decode, as optrace records them."""
-    hf_model = models.load_hf_model(models.resolve(MODEL)[0])
+    hf_model = zoo.load_hf_model(zoo.resolve(MODEL)[0])
     calls = [c for s in SCENARIOS for c in optrace.run_scenario(backend.ttnn, backend.device, hf_model, s, 128)]
     return sorted({c["op"] for c in calls})
 

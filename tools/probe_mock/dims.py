@@ -1,4 +1,4 @@
-"""The two shapes the probe calls every op at, from tt_qwen.models (the suite's one source of them):
+"""The two shapes the probe calls every op at, from tt_qwen.zoo (the suite's one source of them):
 qwen3 = Qwen3-0.6B and tiny = tiny-gqa2 (Qwen3-0.6B in miniature). The doc's column "cfg"."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from transformers import Qwen3Config
 
 from tt_qwen.model.config import Qwen3Dims
-from tt_qwen.models import QWEN3_0_6B_CONFIG, TINY_COMMON, TINY_CONFIGS
+from tt_qwen.zoo import QWEN3_0_6B_CONFIG, TINY_COMMON, TINY_CONFIGS
 
 DIMS = {
     "qwen3": Qwen3Dims.from_hf(Qwen3Config(**QWEN3_0_6B_CONFIG)),
