@@ -19,6 +19,7 @@ GRID = CoreCoord(8, 8)
 DRAM_BANKS = 12
 DRAM_BANK_BYTES = 1072693184  # per bank, as the real 0.81.1 allocator reports it on an n150 (12 GB GDDR6)
 DRAM_ALIGNMENT = 32
+TRACE_REGION_ALIGNMENT = 8192  # the trace region's share of each DRAM bank rounds up to this (real 0.81.1, measured)
 L1_BANKS = GRID.x * GRID.y
 L1_BANK_BYTES = 1393312  # measured on the real 0.81.1 allocator (mock n150), default l1_small_size
 L1_ALIGNMENT = 16
@@ -91,7 +92,7 @@ class Device:
         self._open = True
         # L1_SMALL and the trace region are carved out of the same banks before user buffers.
         l1_bank = L1_BANK_BYTES - _round_up(l1_small_size, L1_ALIGNMENT)
-        dram_bank = DRAM_BANK_BYTES - _round_up(math.ceil(trace_region_size / DRAM_BANKS), DRAM_ALIGNMENT)
+        dram_bank = DRAM_BANK_BYTES - _round_up(math.ceil(trace_region_size / DRAM_BANKS), TRACE_REGION_ALIGNMENT)
         self._pools = {BufferType.DRAM: _Pool(BufferType.DRAM, DRAM_BANKS, dram_bank, DRAM_ALIGNMENT),
                        BufferType.L1: _Pool(BufferType.L1, L1_BANKS, l1_bank, L1_ALIGNMENT)}
         self._program_cache: set = set()
