@@ -99,14 +99,21 @@ def save_partial_run(run: dict, out_dir: Path) -> Path:
     return path
 
 
-def write_eval_run(result: dict, started: datetime, ended: datetime, out_dir: Path = Path("generated/benchmark_data")) -> Path:
-    """For tt_qwen.eval: the eval's result as benchmark data."""
+def write_eval_run(result: dict, started: datetime, ended: datetime, out_dir: Path = Path("generated/benchmark_data")) -> list[Path]:
+    """For tt_qwen.eval: the eval's result as benchmark data, in tt-metal's folder relative to the
+    working directory as tt-metal's; nothing for an `--mode hf` run (no TTNN backend ran)."""
     import sys
 
     from tt_qwen import runner
 
+    if result["backend"] not in CARD:
+        return []
     identity = runner.ttnn_identity(result["backend"], sys.modules.get("ttnn"))
-    return save_partial_run(eval_run(result, started, ended, identity), out_dir)
+    return [save_partial_run(eval_run(result, started, ended, identity), out_dir)]
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def load(path: Path) -> dict:

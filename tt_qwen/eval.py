@@ -356,8 +356,9 @@ def run(args) -> EvalResult:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from tt_qwen import backends, models, reports
+    from tt_qwen import backends, benchmark_data, models, reports
 
+    started = benchmark_data.now()
     try:
         result = run(args)
     except (EvalError, backends.BackendUnavailable, models.ModelUnavailable, ValueError, MemoryError) as error:
@@ -369,6 +370,7 @@ def main(argv=None) -> int:
           f"({result.tokens_per_second_per_user:.1f} t/s/u) on {result.backend}")
     print("YT_METRICS=" + json.dumps(result.yt_metrics()))
     written = reports.write_eval_report(asdict(result), Path(args.report_dir))
+    written += benchmark_data.write_eval_run(asdict(result), started, benchmark_data.now())  # tt-metal's benchmark data
     print("report: " + ", ".join(str(p) for p in written))
     failed = False
     if args.baseline:

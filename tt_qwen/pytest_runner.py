@@ -131,12 +131,12 @@ def _runner_suite_properties(request, record_testsuite_property):
             record_testsuite_property(name, value)
 
 
+_STARTED = pytest.StashKey[datetime]()  # when a benchmark test's call began: its run_start_ts
+
+
 def pytest_runtest_call(item):
     if "benchmark" in getattr(item, "fixturenames", ()):
         item.stash[_STARTED] = datetime.now(timezone.utc)
-
-
-_STARTED = pytest.StashKey[datetime]()
 
 
 @pytest.hookimpl(tryfirst=True)  # before the report is made from item.user_properties

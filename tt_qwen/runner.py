@@ -128,7 +128,7 @@ class TTNNIdentity:
         if self.commit:
             text += f" (tt-metal {self.commit})"
         if self.verified:
-            return text + f", the version the mock tier verified"
+            return text + ", the version the mock tier verified"
         return text + f": NOT the version the mock tier verified ({VERIFIED_TTNN_VERSION}); running anyway"
 
     def as_properties(self) -> dict:
