@@ -350,7 +350,8 @@ def run(args) -> EvalResult:
         top1=scores["top1"], top5=scores["top5"], top5_tt_in_hf=scores["top5_tt_in_hf"],
         total=args.max_new_tokens * args.batch, prefill_seconds=prefill_s, decode_seconds_per_step=decode_s,
         tokens_per_second_per_user=tokens_per_second, first_mismatch=scores["first_mismatch"],
-        layer_pcc=pcc, roofline=bound, settings={"max_seq_len": max_seq_len, "prefill_decode": args.prefill_decode, "seed": args.seed},
+        layer_pcc=pcc, roofline=bound, settings={"max_seq_len": max_seq_len, "prefill_decode": args.prefill_decode, "seed": args.seed,
+                                                 "ttnn": _which_ttnn(backend_name)},
     )
 
 
@@ -389,6 +390,13 @@ def below_floors(result: EvalResult) -> list[tuple[str, float, float]]:
 
     return [(metric, getattr(result, metric), floor) for metric, floor in accuracy_floors(result.model).items()
             if getattr(result, metric) < floor]
+
+
+def _which_ttnn(backend_name: str) -> dict | None:
+    """The ttnn that ran (tt_qwen.runner), named in the report; None for --mode hf."""
+    from tt_qwen import runner
+
+    return runner.ttnn_identity(backend_name, sys.modules.get("ttnn")).as_properties() if backend_name != "cpu" else None
 
 
 def _say(message):

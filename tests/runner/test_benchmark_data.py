@@ -37,3 +37,10 @@ def test_targets_judge_eval_accuracy_against_the_any_length_entry():
     accuracy = {r.metric: r for r in rows if r.metric in ("top1", "top5")}
     assert accuracy["top1"].target == 97 and accuracy["top1"].status == "report-only (would fail)"
     assert accuracy["top5"].status == "report-only (would pass)"
+
+
+def test_eval_report_names_the_ttnn_that_ran():
+    from tt_qwen import eval as tt_eval
+
+    assert tt_eval._which_ttnn("host") == {"ttnn_version": "0.81.1", "tt_metal_commit": "", "ttnn_verified_version": "0.81.1"}
+    assert tt_eval._which_ttnn("cpu") is None, "--mode hf ran no ttnn"
