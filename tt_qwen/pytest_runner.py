@@ -37,7 +37,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     """Runs after the root conftest's (it is registered later), before junitxml's."""
-    if config.getoption("runner_reports") and not config.option.xmlpath:
+    if config.getoption("runner_reports") and not getattr(config.option, "xmlpath", None):
         config.option.xmlpath = str(config.rootpath / JUNIT_PATH)
     backend_name = getattr(config, "backend_name", None)
     if backend_name is None:  # a pytest session without the suite's conftest
@@ -96,7 +96,8 @@ def device_params(request):
 def device_opened_with_params(request, backend, device_params):
     """The session's device when the test's device_params are the session's; otherwise the device
     is closed and opened with the test's (the models on it released first), and reopened with the
-    session's after the test. ttnn returns an already open device as it is, whatever the params."""
+    session's after the test. ttnn returns an already open device as it is, whatever the params.
+    Such a test builds its models itself (build_model): build_tt keeps models for its module."""
     if device_params == backend.device_params:
         yield backend.device
         return
@@ -113,9 +114,9 @@ def _reopen(backend, device_id, params):
     backend.ttnn.close_device(backend.device)
     try:
         backend.device = runner.open_device(backend.ttnn, device_id, params)
-    except runner.RunnerError as error:
+    except (runner.RunnerError, RuntimeError) as error:  # a refused key, or a region the card cannot hold
         backend.device = runner.open_device(backend.ttnn, device_id, backend.device_params)
-        pytest.fail(str(error), pytrace=False)
+        pytest.fail(f"device_params {params}: {str(error).splitlines()[0]}", pytrace=False)
     backend.device_params = params
 
 

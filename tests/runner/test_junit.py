@@ -24,7 +24,7 @@ def sample_session(tmp_path_factory):
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/runner/measured_sample.py",
          f"--junitxml={out / 'junit.xml'}", f"--benchmark-data-dir={out / 'benchmark_data'}"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]  # one test errors on purpose
     return out, done.stdout
 
 
@@ -44,6 +44,16 @@ def test_junit_carries_pcc_accuracy_timings_and_numerics_mode(sample_session):
         assert cases[name]["numerics_mode"] == runner.numerics_mode("host")
         assert cases[name]["ttnn_version"] == runner.VERIFIED_TTNN_VERSION
     assert cases["test_nothing_is_measured"] == {}, "a test that measured nothing gets no properties"
+
+
+def test_refused_device_params_error_in_one_line_and_the_device_comes_back(sample_session):
+    out, _ = sample_session
+    root = ET.parse(out / "junit.xml").getroot()
+    outcome = {case.get("name"): [child.tag for child in case] for case in root.iter("testcase")}
+    [error] = [case.find("error") for case in root.iter("testcase") if case.get("name") == "test_refused_device_params[unknown-key]"]
+    assert error.get("message").startswith("failed on setup with \"Failed: device_params {") and \
+        "device_params key 'dispatch_core_axis' is not taken by ttnn 0.81.1's open_device" in error.get("message")
+    assert "error" not in outcome["test_session_device_is_back_after_a_refusal"] and "failure" not in outcome["test_session_device_is_back_after_a_refusal"]
 
 
 def test_junit_testsuite_names_the_ttnn_and_the_target(sample_session):
