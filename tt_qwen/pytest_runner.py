@@ -59,8 +59,9 @@ def pytest_report_header(config):
             f"tt-qwen runner: target {config.tt_qwen_target.describe()} (MESH_DEVICE={mesh}), device_params {runner.DEFAULT_DEVICE_PARAMS}"]
 
 
-@pytest.hookimpl(trylast=True)  # after the root conftest has marked every test with its tier
 def pytest_collection_modifyitems(config, items):
+    """Runs after the root conftest's (which marks every test with its tier) and before `-m`
+    deselects, so `-m models_performance_bare_metal` selects the benchmarks."""
     for item in items:
         if item.get_closest_marker("benchmark"):
             for name in PERF_MARKERS:

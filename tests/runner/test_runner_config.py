@@ -1,6 +1,9 @@
 """Runner conventions: MESH_DEVICE, device_params, which ttnn ran, time limits and markers."""
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -135,3 +138,12 @@ def test_benchmark_tests_carry_the_runners_perf_markers():
     pytest_runner.pytest_collection_modifyitems(config, [bench, other])
     assert {"models_performance_bare_metal", "models_device_performance_bare_metal"} <= set(bench.markers)
     assert "models_performance_bare_metal" not in other.markers
+
+
+def test_runner_perf_marker_selects_the_benchmark_tests():
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--co", "-m", "models_performance_bare_metal",
+                           "tests/bench", "tests/test_compare.py", "--model", "tiny-trained"],
+                          cwd=Path(__file__).parents[2], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    selected = [line for line in done.stdout.splitlines() if "::" in line]
+    assert selected and all(line.startswith("tests/bench/") for line in selected), done.stdout
