@@ -149,9 +149,10 @@ def ttnn(backend):
     return backend.ttnn
 
 
-@pytest.fixture(scope="session")
-def device(backend):
-    return backend.device
+@pytest.fixture
+def device(device_opened_with_params):
+    """The session's device, or one opened with the test's own device_params (tt_qwen/pytest_runner.py)."""
+    return device_opened_with_params
 
 
 @pytest.fixture

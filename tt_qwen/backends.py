@@ -19,7 +19,7 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
@@ -38,6 +38,7 @@ class Backend:
     name: str  # "host" | "mock" | "device"
     ttnn: ModuleType
     device: object
+    device_params: dict = field(default_factory=dict)  # what the device was opened with
 
     @property
     def is_host(self) -> bool:
@@ -88,11 +89,16 @@ def unavailable_reason(name: str) -> str | None:
     raise BackendUnavailable(f"unknown backend {name!r}")
 
 
-def open_backend(name: str | None, device_id: int = 0) -> Backend:
+def open_backend(name: str | None, device_id: int = 0, device_params: dict | None = None) -> Backend:
     name = resolve(requested(name))
     ttnn = select_ttnn(name)
-    device = ttnn.open_device(device_id=device_id)
-    return Backend(name, ttnn, device)
+    # ---- runner conventions (tt_qwen/runner.py): MESH_DEVICE and tt-metal's device_params ----
+    from tt_qwen import runner
+
+    runner.target_from_environment(name, ttnn)
+    params = runner.device_params(device_params)
+    device = runner.open_device(ttnn, device_id, params)
+    return Backend(name, ttnn, device, params)
 
 
 def select_ttnn(name: str) -> ModuleType:

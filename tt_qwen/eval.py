@@ -133,7 +133,7 @@ def run(args) -> EvalResult:
     return EvalResult(
         mode=plan.mode, backend=backend_name, model=plan.spec.name, model_file=args.model_file or "tt_qwen",
         prefill_len=plan.prompt_len, decode_len=steps, batch=args.batch, trace=args.trace,
-        total=steps * args.batch, **measured, reference_timing=timing, settings=plan.settings(), **probed,
+        total=steps * args.batch, **measured, reference_timing=timing, settings={**plan.settings(), "ttnn": _which_ttnn(backend_name)}, **probed,
         **{key: scores[key] for key in ("top1", "top5", "top5_tt_in_hf", "first_mismatch", "first_mismatch_user", "agreement")},
         compare_ops=ops.report.to_dict() if ops.report else None,
     )
@@ -175,8 +175,9 @@ def _reference_timing(hf_model, plan, ref) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from tt_qwen import reports, zoo
+    from tt_qwen import benchmark_data, reports, zoo
 
+    started = benchmark_data.now()
     try:
         result = run(args)
     except (eval_plan.EvalError, backends.BackendUnavailable, zoo.ModelUnavailable, ValueError, MemoryError, OSError) as error:
@@ -184,6 +185,7 @@ def main(argv=None) -> int:
         return 2
     print_result(result)
     written = reports.write_eval_report(asdict(result), Path(args.report_dir))
+    written += benchmark_data.write_eval_run(asdict(result), started, benchmark_data.now())  # tt-metal's benchmark data
     print("report: " + ", ".join(str(p) for p in written))
     failed = any(not ok for _, _, _, ok in floor_verdicts(result)) and args.fail_below_floor
     if args.baseline:
@@ -222,6 +224,13 @@ def floor_verdicts(result: EvalResult) -> list[tuple[str, float, float, bool]]:
 
     return [(metric, getattr(result, metric), floor, getattr(result, metric) >= floor)
             for metric, floor in accuracy_floors(result.model).items()]
+
+
+def _which_ttnn(backend_name: str) -> dict | None:
+    """The ttnn that ran (tt_qwen.runner), named in the report; None for --mode hf."""
+    from tt_qwen import runner
+
+    return runner.ttnn_identity(backend_name, sys.modules.get("ttnn")).as_properties() if backend_name != "cpu" else None
 
 
 def _say(message):

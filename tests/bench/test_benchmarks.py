@@ -37,7 +37,7 @@ PREFILL_PARAMS = [pytest.param(n, id=f"prefill-seq{n}-bf16") for n in PREFILL_LE
 @pytest.mark.parametrize("length", PREFILL_PARAMS)
 def test_prefill_time_to_first_token(benchmark, prefill_model, hf_model, model_spec, backend, length):
     ids = torch.randint(0, hf_model.config.vocab_size, (length,))
-    _info(benchmark, backend, model_spec, prompt_len=length)
+    _info(benchmark, backend, model_spec, step="inference_prefill", prompt_len=length)
     benchmark.pedantic(prefill_model.prefill, args=(ids,), kwargs={"last_token_only": True}, rounds=3, warmup_rounds=1)
 
 
@@ -51,4 +51,4 @@ def test_decode_step(benchmark, decode_model, hf_model, model_spec, backend, bat
     benchmark.pedantic(decode_model.decode, args=(tokens, [position] * batch), rounds=5, warmup_rounds=1)
     figures = roofline(decode_model.dims, decode_model.mlp_dtype, position + 1, batch, 1.0 / benchmark.stats.stats.mean)
     figures.pop("summary")
-    _info(benchmark, backend, model_spec, batch=batch, position=position, **figures)
+    _info(benchmark, backend, model_spec, step="inference_decode", batch=batch, position=position, **figures)

@@ -20,6 +20,7 @@ from .memory import BufferType, CoreCoord, CoreGrid, TensorMemoryLayout
 from .types import ELEMENT_BYTES, TILE_BYTES, Layout, NamedEnum
 
 DRAM_ALIGNMENT = 32
+TRACE_REGION_ALIGNMENT = 8192  # the trace region's share of each DRAM bank rounds up to this (real 0.81.1, measured)
 L1_ALIGNMENT = 16
 
 
@@ -97,7 +98,7 @@ class Device:
         # L1_SMALL and the trace region are carved out of the same banks before user buffers.
         l1_bank = target.l1_bank_bytes - _round_up(l1_small_size, L1_ALIGNMENT)
         dram_bank = target.dram_bank_bytes - _round_up(math.ceil(trace_region_size / target.dram_banks),
-                                                       DRAM_ALIGNMENT)
+                                                       TRACE_REGION_ALIGNMENT)
         self._pools = {BufferType.DRAM: _Pool(BufferType.DRAM, target.dram_banks, dram_bank, DRAM_ALIGNMENT),
                        BufferType.L1: _Pool(BufferType.L1, target.num_cores, l1_bank, L1_ALIGNMENT)}
         self._program_cache: set = set()
