@@ -7,14 +7,14 @@ programs, so a counter that never moves would be caught."""
 import pytest
 import torch
 
-from tt_qwen import models
+from tt_qwen import zoo
 
 MAX_SEQ_LEN = 256
 
 
 @pytest.fixture(scope="module")
 def tiny_trained():
-    return models.load_hf_model(models.resolve("tiny-trained")[0])
+    return zoo.load_hf_model(zoo.resolve("tiny-trained")[0])
 
 
 @pytest.fixture
