@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tt_qwen.compare import compare  # noqa: E402
 
-OP_FAMILIES = ("embedding", "matmul", "norm", "eltwise", "rotary", "sdpa")
+OP_FAMILIES = ("embedding", "linear", "norm", "eltwise", "rotary", "sdpa")
 # The op of each family whose compute_kernel_config a step down rewrites (None: no step applies).
 STEPPED_OPS = {"op.linear": "linear", "op.rms_norm": "rms_norm", "op.sdpa": "transformer.scaled_dot_product_attention",
                "op.sdpa_decode": "transformer.scaled_dot_product_attention_decode"}
@@ -73,11 +73,11 @@ def case_pcc(case, ttnn, device) -> float:
 
 def op_calibration(ttnn, device) -> dict:
     """(component, dtype) -> {measured, step, stepped}: the op tier's worst PCCs."""
-    from tests.ops.cases import cases_for
+    from tests.ops.cases import FAMILIES
 
     table = {}
     for family in OP_FAMILIES:
-        for case in cases_for(family):
+        for case in FAMILIES[family].cases:
             if case.exact or case.slow or case.check is not None or not case.device_numbers:
                 continue
             key = (case.component, case.dtype)

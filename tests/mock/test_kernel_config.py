@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ops.cases import cases_for
+from tests.ops.cases import FAMILIES
 from tools.calibrate import ConfigInjector
 from tt_qwen.host import numerics
 from tt_qwen.model.config import HIFI2_FP32, HIFI4_DST16, HIFI4_FP32, KernelConfig
@@ -42,13 +42,13 @@ CONFIGS = {"default": None, "hifi2-fp32": HIFI2_FP32, "hifi4-fp32": HIFI4_FP32, 
 
 
 def _first_case(family: str, op: str, predicate=lambda case: True):
-    return next(c for c in cases_for(family) if c.op == op and not c.slow and predicate(c))
+    return next(c for c in FAMILIES[family].cases if c.op == op and not c.slow and predicate(c))
 
 
 def _cases():
     picks = [
-        _first_case("matmul", "linear", lambda c: c.dtype == "bfloat16"),
-        _first_case("matmul", "linear", lambda c: c.dtype == "bfloat8_b"),
+        _first_case("linear", "linear", lambda c: c.dtype == "bfloat16"),
+        _first_case("linear", "linear", lambda c: c.dtype == "bfloat8_b"),
         _first_case("norm", "rms_norm"),
         _first_case("rotary", "experimental.rotary_embedding"),
         _first_case("sdpa", "transformer.scaled_dot_product_attention"),

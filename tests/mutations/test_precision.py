@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ops.cases import cases_for
+from tests.ops.cases import FAMILIES
 from tools.calibrate import LAYER_CHECKS, ConfigInjector, case_pcc, lofi, qwen_layer_harness, stepped_plans
 from tt_qwen.host import numerics
 from tt_qwen.thresholds import pcc_threshold
@@ -37,7 +37,7 @@ def _device_numerics(backend):
 
 @pytest.mark.parametrize("family, op, component", OP_STEPS, ids=[f"{op.split('.')[-1]}-lofi-bf16" for _, op, _ in OP_STEPS])
 def test_lofi_fails_the_op_test(family, op, component, ttnn, device):
-    cases = [c for c in cases_for(family) if c.op == op and not c.slow and c.component == component]
+    cases = [c for c in FAMILIES[family].cases if c.op == op and not c.slow and c.component == component]
     worst = min(case_pcc(c, ConfigInjector(ttnn, op, lofi(ttnn)), device) for c in cases)
     assert worst < pcc_threshold(component), (
         f"{component}: LoFi still measures PCC {worst:.6f}, at or above the threshold {pcc_threshold(component)}: "
