@@ -8,13 +8,10 @@ must pass on the intact model (the control), so the failure is the mutation's do
 from __future__ import annotations
 
 import pytest
-import torch
 
 from tests.model import checks
+from tests.mutations.catalog import MUTANTS
 from tt_qwen import build_model, zoo
-from tt_qwen.model import attention as attention_module
-from tt_qwen.model import decoder as decoder_module
-from tt_qwen.model import rope as rope_module
 
 MODEL = "tiny-gqa2"
 
@@ -24,67 +21,13 @@ def hf_tiny():
     return zoo.load_hf_model(zoo.resolve(MODEL)[0])
 
 
-# ---- the mutations: each patches the model (or the ops it calls) through monkeypatch ------
-
-def interleaved_rope(monkeypatch, ttnn):
-    """GPT-J style pairs (cos repeated per pair) instead of HF's rotate-half halves."""
-    original = rope_module.rope_tables
-
-    def tables(head_dim, theta, length):
-        cos, sin = original(head_dim, theta, length)
-        half = head_dim // 2
-        return cos[:, :half].repeat_interleave(2, dim=-1), sin[:, :half].repeat_interleave(2, dim=-1)
-
-    monkeypatch.setattr(rope_module, "rope_tables", tables)
-
-
-def missing_qk_norm(monkeypatch, ttnn):
-    real_norm = attention_module.RMSNorm
-
-    def norm(loader, name, weight, eps):
-        return (lambda x: x) if name.endswith(("q_norm", "k_norm")) else real_norm(loader, name, weight, eps)
-
-    monkeypatch.setattr(attention_module, "RMSNorm", norm)
-
-
-def swapped_heads(monkeypatch, ttnn):
-    """Heads 0 and 1 change places before they are concatenated."""
-    real = ttnn.experimental.nlp_concat_heads
-
-    def concat(x, **kwargs):
-        heads = ttnn.to_torch(x)
-        heads[:, [0, 1]] = heads[:, [1, 0]]
-        return real(ttnn.from_torch(heads, dtype=x.dtype, layout=x.layout, device=x.device()), **kwargs)
-
-    monkeypatch.setattr(ttnn.experimental, "nlp_concat_heads", concat)
-
-
-def cache_written_one_late(monkeypatch, ttnn):
-    """Decode writes K/V one position after the token's own."""
-    real = ttnn.experimental.paged_update_cache
-
-    def update(cache, x, *, update_idxs_tensor, **kwargs):
-        shifted = ttnn.to_torch(update_idxs_tensor).to(torch.int64)
-        shifted = torch.where(shifted >= 0, shifted + 1, shifted)
-        moved = ttnn.from_torch(shifted.to(torch.int32), dtype=ttnn.int32, device=cache.device())
-        return real(cache, x, update_idxs_tensor=moved, **kwargs)
-
-    monkeypatch.setattr(ttnn.experimental, "paged_update_cache", update)
-
-
-def stale_cache(monkeypatch, ttnn):
-    """Prefill never writes the cache: decode attends to whatever an earlier sequence left."""
-    monkeypatch.setattr(ttnn, "fill_cache", lambda cache, x, batch_idx, **kwargs: cache)
-
-
-def broken_layer_1(monkeypatch, ttnn):
-    """Layer 1 (and only it) adds half of its attention output to the residual stream."""
-    real_finish = decoder_module.DecoderLayer._finish
-
-    def finish(self, x, attn):
-        return real_finish(self, x, ttnn.mul(attn, 0.5) if self.index == 1 else attn)
-
-    monkeypatch.setattr(decoder_module.DecoderLayer, "_finish", finish)
+# The mutations are the catalog's (tests/mutations/mutants_*.py); each patches through monkeypatch.
+interleaved_rope = MUTANTS["interleaved-rope"].apply
+missing_qk_norm = MUTANTS["missing-qk-norm"].apply
+swapped_heads = MUTANTS["swapped-heads"].apply
+cache_written_one_late = MUTANTS["cache-written-one-late"].apply
+stale_cache = MUTANTS["stale-cache"].apply
+broken_layer_1 = MUTANTS["broken-layer-1"].apply
 
 
 # ---- the families ----------------------------------------------------------------------------
@@ -155,3 +98,23 @@ def test_teacher_forcing_fails_on_the_broken_model(mutate, hf_trained, backend, 
 
 def test_teacher_forcing_passes_on_the_intact_model(hf_trained, backend, needs_numbers, tmp_path):
     teacher_forcing_family(build_model(hf_trained, backend.device, 256), hf_trained, tmp_path)
+
+
+def chunked_family(model, hf):
+    from tests.model.test_chunked_prefill import check_chunked_prefill
+
+    check_chunked_prefill(model, hf, 130, "prefill-seq130-chunk32")
+
+
+@pytest.mark.parametrize("mutant", ["chunk-mask-sees-next-key", "fill-cache-later-chunks-one-tile-early"],
+                         ids=["chunked-catch-chunk-mask-sees-next-key", "chunked-catch-fill-cache-later-chunks-one-tile-early"])
+def test_chunked_family_fails_on_a_later_chunk_bug(mutant, hf_tiny, backend, needs_numbers, monkeypatch):
+    """A bug of later chunks only, small at each position: the per-position check names one."""
+    MUTANTS[mutant].apply(monkeypatch, backend.ttnn)
+    model = build_model(hf_tiny, backend.device, 160, prefill_chunk_size=32)
+    with pytest.raises(AssertionError, match=r"prefill-seq130-chunk32.*at position (3[2-9]|[4-9]\d|1[0-2]\d) \(first failing"):
+        chunked_family(model, hf_tiny)
+
+
+def test_chunked_family_passes_on_the_intact_model(hf_tiny, backend, needs_numbers):
+    chunked_family(build_model(hf_tiny, backend.device, 160, prefill_chunk_size=32), hf_tiny)

@@ -103,7 +103,8 @@ class Attention:
         heads = ttnn.to_memory_config(heads, ttnn.DRAM_MEMORY_CONFIG)
         rows = ttnn.reshape(norm(heads), [1, 1, batch * n_heads, self.head_dim])
         rotated = ttnn.experimental.rotary_embedding(rows, *tables, compute_kernel_config=self.kernel_configs["rotary"])
-        if rotated.shape[2] != batch * n_heads:  # rotary_embedding pads its rows to a tile
+        if rotated.shape[2] != batch * n_heads:
+            # rotary_embedding pads its logical rows to 32 (1 user x 16 heads comes back as 32 rows).
             rotated = ttnn.slice(rotated, [0, 0, 0, 0], [1, 1, batch * n_heads, self.head_dim])
         return ttnn.reshape(rotated, [1, batch, n_heads, self.head_dim])
 

@@ -1,0 +1,148 @@
+"""The precision plan, audited call by call.
+
+A model that puts a weight in a lower format than configured (attention in bfloat8_b when bf16
+was asked, an MLP that ignores mlp_dtype) moves PCC by less than any threshold: only the ops it
+calls show it. Here a prefill (two chunks, so both SDPA forms run) and a decode step are traced
+with tt_qwen.optrace, each linear's weight is named by identity, and every linear's weight dtype,
+compute kernel config and output dtype, every norm's and SDPA's config, and the KV cache dtype
+are checked against the plan of the configuration asked for. The failure names the first call
+that differs.
+
+The plan today: bf16 activations and KV cache; attention and LM head weights bf16; MLP weights
+bf16 or bfloat8_b (mlp_dtype); no compute_kernel_config passed (each op's default), Qwen3's
+epsilon on every norm, SDPA scaled by head_dim ** -0.5.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.model import checks
+from tt_qwen import optrace, zoo
+
+AUDIT_MODEL = "tiny-gqa2"
+MLP_DTYPES = ["bfloat16", "bfloat8_b"]
+LINEAR_ROLES = ("self_attn.qkv_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")
+DTYPE = re.compile(r"\] (BFLOAT16|BFLOAT8_B|BFLOAT4_B|FLOAT32|UINT32|INT32|UINT16|UINT8) ")
+
+
+def plan(mlp_dtype: str) -> dict:
+    """What each role runs in for a model built with `mlp_dtype` (weight dtype names as ttnn's)."""
+    mlp = mlp_dtype.upper()
+    weights = {"self_attn.qkv_proj": "BFLOAT16", "self_attn.o_proj": "BFLOAT16", "mlp.gate_proj": mlp,
+               "mlp.up_proj": mlp, "mlp.down_proj": mlp, "lm_head": "BFLOAT16"}
+    return {"weights": weights, "activations": "BFLOAT16", "kv_cache": "BFLOAT16", "compute_kernel_config": None}
+
+
+def weight_names(tt_model) -> dict[int, str]:
+    """id(weight tensor) -> the role it plays, read from the model's blocks."""
+    names = {id(tt_model.lm_head): "lm_head"}
+    for layer in tt_model.layers:
+        for role in LINEAR_ROLES:
+            block, name = role.split(".")
+            names[id(getattr(getattr(layer, block), name))] = f"layer {layer.index} {role}"
+    return names
+
+
+def traced_run(ttnn, tt_model, ids, monkeypatch) -> tuple[list[dict], list[str]]:
+    """optrace's calls of a two-chunk prefill and one decode step, and the role of each linear's weight."""
+    names, roles = weight_names(tt_model), []
+    real_linear = ttnn.linear
+
+    def linear(x, weight, *args, **kwargs):
+        roles.append(names.get(id(weight), "an unknown weight"))
+        return real_linear(x, weight, *args, **kwargs)
+
+    monkeypatch.setattr(ttnn, "linear", linear)
+    with optrace.record(ttnn) as calls:
+        tt_model.prefill(ids, last_token_only=True)
+        tt_model.decode(ids[-1:], [len(ids)])
+    monkeypatch.setattr(ttnn, "linear", real_linear)
+    return calls, roles
+
+
+def dtype_of(spec: str) -> str:
+    match = DTYPE.search(spec + " ")
+    return match.group(1) if match else "no dtype"
+
+
+def keyword(call: dict, name: str):
+    """The spec text of a keyword argument of a traced call, or None when it was not passed."""
+    for text in call["inputs"]:
+        if text.startswith(f"{name}="):
+            return text[len(name) + 1:]
+    return None
+
+
+def audit(calls: list[dict], roles: list[str], expected: dict, dims) -> list[str]:
+    """Every departure from the plan, in call order, each naming its call."""
+    problems, linear_roles = [], iter(roles)
+    want_act, want_config = expected["activations"], expected["compute_kernel_config"]
+    for index, call in enumerate(calls):
+        op, where = call["op"], f"call #{index} {call['op']}"
+        found = []
+        if op == "linear":
+            role = next(linear_roles)
+            want_weight = expected["weights"][role.split(" ")[-1]] if role.startswith(("layer", "lm_head")) else None
+            where += f" ({role})"
+            found.append(("weight dtype", dtype_of(call["inputs"][1]), want_weight))
+            found.append(("output dtype", dtype_of(call["output"]), want_act))
+        elif op == "rms_norm":
+            found.append(("epsilon", keyword(call, "epsilon"), repr(dims.rms_norm_eps)))
+            found.append(("gamma dtype", dtype_of(keyword(call, "weight") or ""), want_act))
+            found.append(("output dtype", dtype_of(call["output"]), want_act))
+        elif op.startswith("transformer.scaled_dot_product_attention"):
+            found.append(("scale", keyword(call, "scale"), repr(dims.head_dim ** -0.5)))
+            kv = expected["kv_cache"] if op.endswith("_decode") else want_act  # decode reads the cache itself
+            found.append(("q, k, v dtypes", [dtype_of(s) for s in call["inputs"][:3]], [want_act, kv, kv]))
+            found.append(("output dtype", dtype_of(call["output"]), want_act))
+        elif op in ("fill_cache", "experimental.paged_update_cache"):
+            found.append(("cache dtype", dtype_of(call["inputs"][0]), expected["kv_cache"]))
+        else:
+            continue
+        if op in ("linear", "rms_norm") or op.startswith("transformer."):
+            found.append(("compute_kernel_config", keyword(call, "compute_kernel_config"), want_config))
+        problems += [f"{where}: {what} is {got}, the plan says {want}" for what, got, want in found if got != want]
+    return problems
+
+
+def check_precision_plan(ttnn, tt_model, hf_model, mlp_dtype: str, monkeypatch):
+    expected = plan(mlp_dtype)
+    for index in range(len(tt_model.layers)):
+        for name, tensor in zip("KV", tt_model.kv_cache.layer(index)):
+            assert tensor.dtype.name == expected["kv_cache"], (
+                f"layer {index} {name} cache is {tensor.dtype.name}, the plan says {expected['kv_cache']}")
+    calls, roles = traced_run(ttnn, tt_model, checks.prompt(hf_model, 40), monkeypatch)
+    assert roles.count("lm_head") == 2 and all(not r.startswith("an unknown") for r in roles), f"linear weights seen: {roles}"
+    problems = audit(calls, roles, expected, tt_model.dims)
+    assert not problems, f"{len(problems)} call(s) off the {mlp_dtype} precision plan; the first: {problems[0]}"
+
+
+@pytest.fixture(scope="module")
+def audit_hf():
+    return zoo.load_hf_model(zoo.resolve(AUDIT_MODEL)[0])
+
+
+@pytest.mark.parametrize("mlp_dtype", MLP_DTYPES, ids=[f"{AUDIT_MODEL}-prefill-decode-mlp-{d}" for d in MLP_DTYPES])
+def test_every_op_follows_the_precision_plan(build_tt, audit_hf, backend, mlp_dtype, monkeypatch):
+    """Reads no numbers, so it needs no numerics: only the specs of the calls."""
+    tt_model = build_tt(audit_hf, 64, prefill_chunk_size=32, mlp_dtype=mlp_dtype)
+    check_precision_plan(backend.ttnn, tt_model, audit_hf, mlp_dtype, monkeypatch)
+
+
+def test_the_audit_names_a_block_placed_below_the_plan(build_tt, audit_hf, backend, monkeypatch):
+    """The audit's own mutant: attention in bfloat8_b while bf16 was asked fails, naming the call."""
+    from tests.mutations.catalog import MUTANTS
+
+    with monkeypatch.context() as patch:
+        MUTANTS["attention-weights-in-bfloat8"].apply(patch, backend.ttnn)
+        from tt_qwen import build_model
+
+        broken = build_model(audit_hf, backend.device, 64, prefill_chunk_size=32)
+    try:
+        with pytest.raises(AssertionError, match=r"call #\d+ linear \(layer 0 self_attn.qkv_proj\): weight dtype is BFLOAT8_B, the plan says BFLOAT16"):
+            check_precision_plan(backend.ttnn, broken, audit_hf, "bfloat16", monkeypatch)
+    finally:
+        broken.release()
