@@ -6,7 +6,7 @@ a shape the 32-user case never makes."""
 import pytest
 import torch
 
-from tt_qwen import build_model, models
+from tt_qwen import build_model, zoo
 from tt_qwen.model.config import Qwen3Dims
 from tt_qwen.model.footprint import largest_max_seq_len
 
