@@ -42,7 +42,7 @@ PCC = {
     ("layer.rms_norm", "bfloat16"): 0.9999,
     ("layer.rope", "bfloat16"): 0.9999,
     # (the precision plan of tt_qwen/model/config.py: HiFi2 + fp32 Dst matmuls, HiFi4 norms and SDPA)
-    ("layer.attention", "bfloat16"): 0.9998,
+    ("layer.attention", "bfloat16"): 0.9996,
     ("layer.mlp", "bfloat16"): 0.9999,
     ("layer.mlp", "bfloat8_b"): 0.9998,
     ("layer.decoder", "bfloat16"): 0.9999,
@@ -86,15 +86,19 @@ CALIBRATION = {
     ("op.sdpa_decode", "bfloat16"): Calibration(0.999675, "LoFi 0.998906 (fails)"),
     # layer tier: tools/calibrate.py --layers-only (one Qwen3-0.6B layer, seq 128) and the worst of
     # the layer tests' own cases (tools/calibrate.py --from-session), whichever is lower.
-    ("layer.rms_norm", "bfloat16"): Calibration(0.999993, "LoFi 0.999795 (fails); fp32 -> 16-bit Dst 0.999986",
+    ("layer.rms_norm", "bfloat16"): Calibration(0.999992, "LoFi 0.999795 (fails); fp32 -> 16-bit Dst 0.999986",
                                                 f"the 16-bit Dst step: {_THIN}"),
-    ("layer.attention", "bfloat16"): Calibration(0.999906, "SDPA LoFi 0.999584, linears LoFi 0.999589, linears 16-bit "
-                                                           "Dst 0.999590, norms LoFi 0.998529 (all fail)"),
-    ("layer.mlp", "bfloat16"): Calibration(0.999972, "LoFi 0.999660, fp32 -> 16-bit Dst 0.999603 (fail); bfloat8_b "
+    ("layer.attention", "bfloat16"): Calibration(0.999804, "SDPA LoFi 0.999584, linears LoFi 0.999589, linears 16-bit "
+                                                           "Dst 0.999590, norms LoFi 0.998529 (all fail)",
+                                                 "measured on the prefill-128 case, whose plan PCC is 0.999906: the "
+                                                 "steps land 1e-5 under the threshold there, thin"),
+    ("layer.mlp", "bfloat16"): Calibration(0.999971, "LoFi 0.999660, fp32 -> 16-bit Dst 0.999603 (fail); bfloat8_b "
                                                      "weights 0.999901", f"the bfloat8_b step: {_THIN}"),
-    ("layer.mlp", "bfloat8_b"): Calibration(0.999901, "LoFi 0.999618, fp32 -> 16-bit Dst 0.999566 (fail)"),
+    ("layer.mlp", "bfloat8_b"): Calibration(0.999900, "LoFi 0.999618, fp32 -> 16-bit Dst 0.999566 (fail)"),
     ("layer.decoder", "bfloat16"): Calibration(0.999974, "its blocks' steps (above)"),
     ("layer.lm_head", "bfloat16"): Calibration(0.999906, "not measured"),
+    ("layer.rope", "bfloat16"): Calibration(0.999995, "none: 0.81.1's rotary ignores compute_kernel_config"),
+    ("layer.kv_cache", "bfloat16"): Calibration(0.999983, "not measured", "threshold not tightened yet"),
 }
 
 
