@@ -68,10 +68,7 @@ def _review(op: str, input_tensor: Tensor, dims: list, padded: list) -> Tensor:
     if input_tensor.layout == Layout.TILE:
         require(len(padded) >= 2 and padded[-1] % 32 == 0 and padded[-2] % 32 == 0, op,
                 f"a TILE padded shape must be whole tiles, got {padded}")
-    data = input_tensor._data.reshape(padded)
-    buffer = input_tensor._buffer if input_tensor.device() is not None else None
-    return Tensor(data, dims, input_tensor.dtype, input_tensor.layout, input_tensor.device(),
-                  input_tensor.memory_config(), buffer=buffer)
+    return input_tensor.view(input_tensor.storage().reshape(padded), dims)
 
 
 def _slice_index(op: str, tensor: Tensor, starts, ends, steps):
