@@ -107,11 +107,11 @@ def parse_args(argv=None) -> argparse.Namespace:
 def run(args) -> EvalResult:
     from tt_qwen import shadow
 
-    plan = eval_plan.plan(args)
-    if args.compare_ops:
-        if plan.mode == "hf":
+    if args.compare_ops:  # before the plan: its own reason comes first
+        if args.mode == "hf":
             raise eval_plan.EvalError("--compare-ops: --mode hf runs no ttnn op to compare; use --mode tt")
         shadow.check_backend(args.backend)
+    plan = eval_plan.plan(args)
     _say(f"model {plan.spec.name} ({plan.spec.source or plan.spec.kind}), prompt {plan.prompt_len} tokens x batch {args.batch}, "
          f"{plan.new_tokens} teacher-forced tokens, KV cache for batch {args.batch} x {plan.max_seq_len} positions")
     hf_model = eval_plan.load_weights(plan)

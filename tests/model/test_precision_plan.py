@@ -9,7 +9,8 @@ are checked against the plan of the configuration asked for. The failure names t
 that differs.
 
 The plan today: bf16 activations and KV cache; attention and LM head weights bf16; MLP weights
-bf16 or bfloat8_b (mlp_dtype); no compute_kernel_config passed (each op's default), Qwen3's
+bf16 or bfloat8_b (mlp_dtype); every linear, norm and SDPA passes the compute kernel config of
+tt_qwen.model.config.PRECISION (fidelity, fp32 Dst, approx mode, packer L1 accumulation), Qwen3's
 epsilon on every norm, SDPA scaled by head_dim ** -0.5.
 """
 
@@ -21,6 +22,7 @@ import pytest
 
 from tests.model import checks
 from tt_qwen import optrace, zoo
+from tt_qwen.model.config import PRECISION, KernelConfig
 
 AUDIT_MODEL = "tiny-gqa2"
 MLP_DTYPES = ["bfloat16", "bfloat8_b"]
@@ -33,7 +35,25 @@ def plan(mlp_dtype: str) -> dict:
     mlp = mlp_dtype.upper()
     weights = {"self_attn.qkv_proj": "BFLOAT16", "self_attn.o_proj": "BFLOAT16", "mlp.gate_proj": mlp,
                "mlp.up_proj": mlp, "mlp.down_proj": mlp, "lm_head": "BFLOAT16"}
-    return {"weights": weights, "activations": "BFLOAT16", "kv_cache": "BFLOAT16", "compute_kernel_config": None}
+    linear_configs = {"self_attn.qkv_proj": PRECISION.qkv.compute, "self_attn.o_proj": PRECISION.o.compute,
+                      "mlp.gate_proj": PRECISION.gate.compute, "mlp.up_proj": PRECISION.up.compute,
+                      "mlp.down_proj": PRECISION.down.compute, "lm_head": PRECISION.lm_head.compute}
+    configs = {"rms_norm": PRECISION.norm, "transformer.scaled_dot_product_attention": PRECISION.sdpa,
+               "transformer.scaled_dot_product_attention_decode": PRECISION.sdpa_decode}
+    return {"weights": weights, "activations": "BFLOAT16", "kv_cache": PRECISION.kv_cache_dtype.upper(),
+            "linear_configs": linear_configs, "configs": configs}
+
+
+CONFIGURED_OPS = ("linear", "rms_norm", "transformer.scaled_dot_product_attention",
+                  "transformer.scaled_dot_product_attention_decode")
+
+
+def kernel_config(config) -> KernelConfig | None:
+    """The numerically relevant fields of the compute_kernel_config a call passed (None: none passed)."""
+    if config is None:
+        return None
+    fidelity = getattr(config.math_fidelity, "name", str(config.math_fidelity).split(".")[-1])
+    return KernelConfig(fidelity, bool(config.fp32_dest_acc_en), bool(config.math_approx_mode), bool(config.packer_l1_acc))
 
 
 def weight_names(tt_model) -> dict[int, str]:
@@ -46,21 +66,38 @@ def weight_names(tt_model) -> dict[int, str]:
     return names
 
 
-def traced_run(ttnn, tt_model, ids, monkeypatch) -> tuple[list[dict], list[str]]:
-    """optrace's calls of a two-chunk prefill and one decode step, and the role of each linear's weight."""
-    names, roles = weight_names(tt_model), []
+def traced_run(ttnn, tt_model, ids, monkeypatch) -> tuple[list[dict], list[str], list]:
+    """optrace's calls of a two-chunk prefill and one decode step, the role of each linear's weight,
+    and the compute kernel config of each configured call, in call order."""
+    names, roles, configs = weight_names(tt_model), [], []
     real_linear = ttnn.linear
 
     def linear(x, weight, *args, **kwargs):
         roles.append(names.get(id(weight), "an unknown weight"))
         return real_linear(x, weight, *args, **kwargs)
 
-    monkeypatch.setattr(ttnn, "linear", linear)
-    with optrace.record(ttnn) as calls:
-        tt_model.prefill(ids, last_token_only=True)
-        tt_model.decode(ids[-1:], [len(ids)])
-    monkeypatch.setattr(ttnn, "linear", real_linear)
-    return calls, roles
+    with monkeypatch.context() as patch:
+        patch.setattr(ttnn, "linear", linear)
+        for path in CONFIGURED_OPS:
+            _record_configs(patch, ttnn, path, configs)
+        with optrace.record(ttnn) as calls:
+            tt_model.prefill(ids, last_token_only=True)
+            tt_model.decode(ids[-1:], [len(ids)])
+    return calls, roles, configs
+
+
+def _record_configs(patch, ttnn, path: str, configs: list) -> None:
+    *parents, name = path.split(".")
+    owner = ttnn
+    for part in parents:
+        owner = getattr(owner, part)
+    real = getattr(owner, name)
+
+    def op(*args, **kwargs):
+        configs.append(kernel_config(kwargs.get("compute_kernel_config")))
+        return real(*args, **kwargs)
+
+    patch.setattr(owner, name, op)
 
 
 def dtype_of(spec: str) -> str:
@@ -76,16 +113,18 @@ def keyword(call: dict, name: str):
     return None
 
 
-def audit(calls: list[dict], roles: list[str], expected: dict, dims) -> list[str]:
+def audit(calls: list[dict], roles: list[str], configs: list, expected: dict, dims) -> list[str]:
     """Every departure from the plan, in call order, each naming its call."""
-    problems, linear_roles = [], iter(roles)
-    want_act, want_config = expected["activations"], expected["compute_kernel_config"]
+    problems, linear_roles, passed_configs = [], iter(roles), iter(configs)
+    want_act = expected["activations"]
     for index, call in enumerate(calls):
         op, where = call["op"], f"call #{index} {call['op']}"
         found = []
         if op == "linear":
             role = next(linear_roles)
-            want_weight = expected["weights"][role.split(" ")[-1]] if role.startswith(("layer", "lm_head")) else None
+            known = role.startswith(("layer", "lm_head"))
+            want_weight = expected["weights"][role.split(" ")[-1]] if known else None
+            want_config = expected["linear_configs"][role.split(" ")[-1]] if known else None
             where += f" ({role})"
             found.append(("weight dtype", dtype_of(call["inputs"][1]), want_weight))
             found.append(("output dtype", dtype_of(call["output"]), want_act))
@@ -102,8 +141,9 @@ def audit(calls: list[dict], roles: list[str], expected: dict, dims) -> list[str
             found.append(("cache dtype", dtype_of(call["inputs"][0]), expected["kv_cache"]))
         else:
             continue
-        if op in ("linear", "rms_norm") or op.startswith("transformer."):
-            found.append(("compute_kernel_config", keyword(call, "compute_kernel_config"), want_config))
+        if op in CONFIGURED_OPS:
+            want = want_config if op == "linear" else expected["configs"][op]
+            found.append(("compute_kernel_config", next(passed_configs), want))
         problems += [f"{where}: {what} is {got}, the plan says {want}" for what, got, want in found if got != want]
     return problems
 
@@ -114,9 +154,9 @@ def check_precision_plan(ttnn, tt_model, hf_model, mlp_dtype: str, monkeypatch):
         for name, tensor in zip("KV", tt_model.kv_cache.layer(index)):
             assert tensor.dtype.name == expected["kv_cache"], (
                 f"layer {index} {name} cache is {tensor.dtype.name}, the plan says {expected['kv_cache']}")
-    calls, roles = traced_run(ttnn, tt_model, checks.prompt(hf_model, 40), monkeypatch)
+    calls, roles, configs = traced_run(ttnn, tt_model, checks.prompt(hf_model, 40), monkeypatch)
     assert roles.count("lm_head") == 2 and all(not r.startswith("an unknown") for r in roles), f"linear weights seen: {roles}"
-    problems = audit(calls, roles, expected, tt_model.dims)
+    problems = audit(calls, roles, configs, expected, tt_model.dims)
     assert not problems, f"{len(problems)} call(s) off the {mlp_dtype} precision plan; the first: {problems[0]}"
 
 
@@ -143,6 +183,23 @@ def test_the_audit_names_a_block_placed_below_the_plan(build_tt, audit_hf, backe
         broken = build_model(audit_hf, backend.device, 64, prefill_chunk_size=32)
     try:
         with pytest.raises(AssertionError, match=r"call #\d+ linear \(layer 0 self_attn.qkv_proj\): weight dtype is BFLOAT8_B, the plan says BFLOAT16"):
+            check_precision_plan(backend.ttnn, broken, audit_hf, "bfloat16", monkeypatch)
+    finally:
+        broken.release()
+
+
+def test_the_audit_names_a_norm_run_below_its_compute_config(build_tt, audit_hf, backend, monkeypatch):
+    """The audit's config mutant: norms built at LoFi with a 16-bit Dst while the plan says HiFi4 + fp32."""
+    import dataclasses
+
+    import tt_qwen.model.config as config_module
+    from tt_qwen import build_model
+
+    with monkeypatch.context() as patch:
+        patch.setattr(config_module, "PRECISION", dataclasses.replace(PRECISION, norm=KernelConfig("LoFi", False)))
+        broken = build_model(audit_hf, backend.device, 64, prefill_chunk_size=32)
+    try:
+        with pytest.raises(AssertionError, match=r"call #\d+ rms_norm: compute_kernel_config is KernelConfig\(math_fidelity='LoFi'"):
             check_precision_plan(backend.ttnn, broken, audit_hf, "bfloat16", monkeypatch)
     finally:
         broken.release()

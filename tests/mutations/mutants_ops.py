@@ -13,7 +13,7 @@ CHUNKED = "tests/model/test_chunked_prefill.py"
 BATCH = "tests/model/test_batch.py"
 
 
-@mutant("op", "tests/ops/test_embedding.py")
+@mutant("op", "tests/ops/test_op_cases.py")
 def embedding_ids_wrap_at_65536(monkeypatch, ttnn):
     """embedding reads ids as uint16: ids >= 65536 fetch row id - 65536. Qwen3's vocabulary is
     151936, so a third of it embeds as the wrong token; tiny vocabularies never show it."""
@@ -28,7 +28,7 @@ def embedding_ids_wrap_at_65536(monkeypatch, ttnn):
     monkeypatch.setattr(ttnn, "embedding", embedding)
 
 
-@mutant("op", "tests/layers/test_decoder.py::test_final_norm_and_lm_head_match_hf", "tests/ops/test_matmul.py")
+@mutant("op", "tests/layers/test_decoder.py::test_final_norm_and_lm_head_match_hf", "tests/ops/test_op_cases.py")
 def linear_drops_columns_past_65536(monkeypatch, ttnn):
     """linear's output-width loop counts tiles in 11 bits: columns from 65536 on come back zero.
     Only the real vocabulary's LM head (151936 wide) is that wide."""
@@ -113,7 +113,7 @@ def fill_cache_later_chunks_one_tile_early(monkeypatch, ttnn):
     monkeypatch.setattr(ttnn, "fill_cache", fill_cache)
 
 
-@mutant("op", "tests/model/test_logits.py", "tests/ops/test_sdpa.py")
+@mutant("op", "tests/model/test_logits.py", "tests/ops/test_op_cases.py")
 def sdpa_causal_mask_per_tile(monkeypatch, ttnn):
     """Causal SDPA masks whole 32-key tiles only: a query sees the later keys of its own tile
     (the diagonal tile is treated as fully visible). Position 31 of a tile is right, the rest
@@ -133,7 +133,7 @@ def sdpa_causal_mask_per_tile(monkeypatch, ttnn):
     monkeypatch.setattr(ttnn.transformer, "scaled_dot_product_attention", sdpa)
 
 
-@mutant("op", "tests/model/test_logits.py", "tests/ops/test_rotary.py")
+@mutant("op", "tests/model/test_logits.py", "tests/ops/test_op_cases.py")
 def rotary_reuses_first_row_tile(monkeypatch, ttnn):
     """rotary_embedding never advances its cos/sin tile: rows 32 and on rotate with the table
     rows of the first tile (positions 0..31 again). Prompts of up to 32 tokens are exact."""
@@ -154,7 +154,7 @@ def _first_tile_repeated(table: torch.Tensor) -> torch.Tensor:
     return table[..., index, :]
 
 
-@mutant("op", BATCH, "tests/ops/test_heads.py")
+@mutant("op", BATCH, "tests/ops/test_op_cases.py")
 def decode_heads_swap_users_30_and_31(monkeypatch, ttnn):
     """nlp_create_qkv_heads_decode writes the last two users' heads to each other's core (a
     grid walk that wraps one core early): users 30 and 31 decode each other's token."""
@@ -170,7 +170,7 @@ def decode_heads_swap_users_30_and_31(monkeypatch, ttnn):
     monkeypatch.setattr(ttnn.experimental, "nlp_create_qkv_heads_decode", heads)
 
 
-@mutant("op", "tests/model/test_kv_cache.py", "tests/ops/test_kv_cache.py")
+@mutant("op", "tests/model/test_kv_cache.py", "tests/ops/test_op_cases.py")
 def paged_update_cache_writes_next_tile_row_at_tile_edge(monkeypatch, ttnn):
     """paged_update_cache at the last row of a tile (position 31, 63, ...) writes row 0 of the
     same tile instead: the tile index and row offset are computed from position + 1."""
