@@ -22,6 +22,8 @@ import pytest
 
 from tests.model import checks
 from tt_qwen import optrace, zoo
+import dataclasses
+
 from tt_qwen.model.config import PRECISION, KernelConfig
 
 AUDIT_MODEL = "tiny-gqa2"
@@ -172,34 +174,46 @@ def test_every_op_follows_the_precision_plan(build_tt, audit_hf, backend, mlp_dt
     check_precision_plan(backend.ttnn, tt_model, audit_hf, mlp_dtype, monkeypatch)
 
 
-def test_the_audit_names_a_block_placed_below_the_plan(build_tt, audit_hf, backend, monkeypatch):
-    """The audit's own mutant: attention in bfloat8_b while bf16 was asked fails, naming the call."""
+def _attention_in_bfloat8(patch, ttnn):
     from tests.mutations.catalog import MUTANTS
 
-    with monkeypatch.context() as patch:
-        MUTANTS["attention-weights-in-bfloat8"].apply(patch, backend.ttnn)
-        from tt_qwen import build_model
-
-        broken = build_model(audit_hf, backend.device, 64, prefill_chunk_size=32)
-    try:
-        with pytest.raises(AssertionError, match=r"call #\d+ linear \(layer 0 self_attn.qkv_proj\): weight dtype is BFLOAT8_B, the plan says BFLOAT16"):
-            check_precision_plan(backend.ttnn, broken, audit_hf, "bfloat16", monkeypatch)
-    finally:
-        broken.release()
+    MUTANTS["attention-weights-in-bfloat8"].apply(patch, ttnn)
 
 
-def test_the_audit_names_a_norm_run_below_its_compute_config(build_tt, audit_hf, backend, monkeypatch):
-    """The audit's config mutant: norms built at LoFi with a 16-bit Dst while the plan says HiFi4 + fp32."""
-    import dataclasses
-
+def _plan_swapped(**changes):
+    """A mutant that builds the model with a lower step of the plan than the audit expects."""
     import tt_qwen.model.config as config_module
+
+    def apply(patch, ttnn):
+        patch.setattr(config_module, "PRECISION", dataclasses.replace(PRECISION, **changes))
+    return apply
+
+
+LOFI_DST16 = KernelConfig("LoFi", False)
+# (mutant, what the audit must name first): one step below the plan in one block each. The
+# linear LoFi and norm 16-bit-Dst steps are too thin for a PCC threshold (README, Thresholds):
+# this audit is what catches them.
+BELOW_PLAN = {
+    "attention-weights-bfloat8": (_attention_in_bfloat8,
+                                  r"call #\d+ linear \(layer 0 self_attn.qkv_proj\): weight dtype is BFLOAT8_B, the plan says BFLOAT16"),
+    "norm-lofi-dst16": (_plan_swapped(norm=LOFI_DST16),
+                        r"call #\d+ rms_norm: compute_kernel_config is KernelConfig\(math_fidelity='LoFi'"),
+    "qkv-lofi-dst16": (_plan_swapped(qkv=dataclasses.replace(PRECISION.qkv, compute=LOFI_DST16)),
+                       r"call #\d+ linear \(layer 0 self_attn.qkv_proj\): compute_kernel_config is KernelConfig\(math_fidelity='LoFi'"),
+}
+
+
+@pytest.mark.parametrize("mutant", list(BELOW_PLAN), ids=list(BELOW_PLAN))
+def test_the_audit_names_a_block_below_the_plan(audit_hf, backend, monkeypatch, mutant):
+    """The audit's own mutants fail it, naming the first call off the plan."""
     from tt_qwen import build_model
 
+    apply, message = BELOW_PLAN[mutant]
     with monkeypatch.context() as patch:
-        patch.setattr(config_module, "PRECISION", dataclasses.replace(PRECISION, norm=KernelConfig("LoFi", False)))
+        apply(patch, backend.ttnn)
         broken = build_model(audit_hf, backend.device, 64, prefill_chunk_size=32)
     try:
-        with pytest.raises(AssertionError, match=r"call #\d+ rms_norm: compute_kernel_config is KernelConfig\(math_fidelity='LoFi'"):
+        with pytest.raises(AssertionError, match=message):
             check_precision_plan(backend.ttnn, broken, audit_hf, "bfloat16", monkeypatch)
     finally:
         broken.release()
