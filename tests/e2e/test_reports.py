@@ -2,6 +2,7 @@
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +110,16 @@ def test_markdown_shows_verdicts_first_mismatch_and_the_agreement_strip(tmp_path
     assert "First mismatch at step 1 (user 1)." in markdown
     assert "user  0 ....\nuser  1 .xx." in markdown
     assert path.with_suffix(".png").stat().st_size > 10_000
+
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "reports" / "example"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.json")))
+def test_committed_example_report_is_of_the_current_schema(name, tmp_path):
+    """reports/example documents the format: a schema bump must regenerate it, or the example lies."""
+    example = reports.load_report(EXAMPLES / name)
+    fresh = json.loads(_eval_report(tmp_path, "fresh").read_text())
+    missing = sorted(set(fresh["result"]) - set(example["result"]))
+    assert not missing, f"reports/example/{name} lacks {missing}: regenerate it with python -m tt_qwen.eval"
