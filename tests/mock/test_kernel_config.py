@@ -1,7 +1,14 @@
 """The real ttnn 0.81.1 judges the host's compute-config resolution: run an op case on the mock
 n150, read the JIT headers the real wheel writes for its compute kernel (math fidelity, fp32 Dst,
-approx mode, packer L1 accumulation, the weight's data format) and compare them with the
-datapath tt_qwen.host.numerics resolves for the same call.
+approx mode, packer L1 accumulation, the data formats of the inputs, the output and the
+intermediate circular buffers) and compare them with the datapath tt_qwen.host.numerics resolves
+for the same call, naming every field that differs.
+
+The header's format tables (unpack_src_format, pack_dst_format) are indexed by circular buffer;
+it does not name them, so the inputs are read where each program factory puts them (matmul: in0,
+in1, out, partials; SDPA: q, k, v first; rms_norm and rotary: the input first), and the
+intermediates are compared as a count: how many buffers are float32 in L1 (an fp32 Dst's
+intermediates) against numerics.float32_intermediates.
 
 The calls run in one child process with a fresh throwaway kernel cache (the session's own cache
 already holds the default configs' kernels from the op-contract tests): each call adds exactly
@@ -15,6 +22,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -36,6 +44,10 @@ KERNELS = {
 }
 FIDELITY = {0: "LoFi", 2: "HiFi2", 3: "HiFi3", 4: "HiFi4"}
 UNPACK_FORMAT = {0: "FLOAT32", 5: "BFLOAT16", 6: "BFLOAT8_B", 7: "BFLOAT4_B"}
+FLOAT32_CODE, INVALID_CODE = 0, 255
+# the inputs each kernel's first buffers hold, as the host's call has them (the cases' activations are bf16)
+INPUTS = {"matmul": ("in0", "in1"), "sdpa": ("q", "k", "v"), "sdpa_decode": ("q", "k", "v"),
+          "rms_norm": ("input",), "rotary_embedding": ("input",)}
 LOFI_DST16 = KernelConfig("LoFi", fp32_dest_acc_en=False, math_approx_mode=True)
 CONFIGS = {"default": None, "hifi2-fp32": HIFI2_FP32, "hifi4-fp32": HIFI4_FP32, "hifi4-dst16": HIFI4_DST16,
            "lofi-dst16-approx": LOFI_DST16}
@@ -57,8 +69,16 @@ def _cases():
     params = []
     for case in picks:
         names = list(CONFIGS) if case.op == "linear" and case.dtype == "bfloat16" else ["default", "hifi4-fp32"]
-        params += [pytest.param(case, name, id=f"{case.id}-{name}") for name in names]
+        params += [pytest.param(case, name, id=f"{case.id}-{name}", marks=_known_gap(case, name)) for name in names]
     return params
+
+
+def _known_gap(case, config_name):
+    if case.op == "transformer.scaled_dot_product_attention" and config_name == "hifi4-fp32":
+        return pytest.mark.xfail(strict=True, reason="0.81.1's SDPA keeps three intermediate buffers in float32 with an "
+                                 "fp32 Dst; the host's flash attention keeps every intermediate bf16 (the plan's SDPA "
+                                 "runs a 16-bit Dst, where the two agree)")
+    return ()
 
 
 def _compute_kernels() -> set:
@@ -70,14 +90,23 @@ def _header_facts(descriptor: Path) -> dict:
     text = descriptor.read_text()
     defines_file = descriptor.parent / "defines_generated.h"
     defines = defines_file.read_text() if defines_file.exists() else ""
-    unpack = re.search(r"unpack_src_format\[32\] = \{\s*([\d,\s]+)", text).group(1).split(",")
+    unpack = _format_table(text, "unpack_src_format")
+    pack = _format_table(text, "pack_dst_format")
     return {
         "math_fidelity": FIDELITY[int(re.search(r"MathFidelity>\((\d+)\)", text).group(1))],
         "math_approx_mode": re.search(r"APPROX = (\w+);", text).group(1) == "true",
         "fp32_dest_acc_en": re.search(r"DST_ACCUM_MODE = (\w+);", text).group(1) == "true",
         "packer_l1_acc": "#define PACKER_L1_ACC 1" in defines,
-        "in1_format": UNPACK_FORMAT.get(int(unpack[1]), unpack[1].strip()),
+        "in_formats": [UNPACK_FORMAT.get(code, str(code)) for code in unpack[:3]],
+        "matmul_out_format": UNPACK_FORMAT.get(pack[2], str(pack[2])) if len(pack) > 2 else None,
+        "float32_buffers": sum(code == FLOAT32_CODE for code in unpack),
     }
+
+
+def _format_table(text: str, name: str) -> list[int]:
+    """The header's per-circular-buffer data formats, in buffer order, unused (255) ones dropped."""
+    body = re.search(rf"{name}\[32\] = \{{\s*([\d,\s]+)", text).group(1)
+    return [int(code) for code in body.split(",") if code.strip() and int(code) != INVALID_CODE]
 
 
 def _run_and_read(case, ttnn, device, config, kernel_name: str) -> dict | str:
@@ -128,10 +157,37 @@ def test_host_resolves_the_config_the_real_op_compiles(case, config_name, compil
         assert resolved == numerics.resolve(kind, None)
         return
     assert isinstance(facts, dict), f"{case.id} with {config_name}: {facts}"
-    expected = {"math_fidelity": resolved.math_fidelity, "math_approx_mode": resolved.math_approx_mode,
-                "fp32_dest_acc_en": resolved.fp32_dest_acc_en}
+    wrong = mismatches(facts, host_facts(kind, resolved, case.dtype.upper()))
+    assert not wrong, f"{case.id} with {config_name}: the real 0.81.1 compiled what the host does not model: " + "; ".join(wrong)
+
+
+def mismatches(facts: dict, expected: dict) -> list[str]:
+    got = {name: facts[name][:len(expected[name])] if name == "in_formats" else facts[name] for name in expected}
+    return [f"{name}: real {got[name]}, host {expected[name]}" for name in expected if got[name] != expected[name]]
+
+
+# Hosts wrong in one field each, on the bfloat8_b linear's default config: the comparison must name it.
+WRONG_HOSTS = {
+    "fidelity-lofi": ("math_fidelity", lambda path, fmt: host_facts("matmul", replace(path, math_fidelity="LoFi"), fmt)),
+    "fp32-dst": ("fp32_dest_acc_en", lambda path, fmt: host_facts("matmul", replace(path, fp32_dest_acc_en=True), fmt)),
+    "bf16-weights": ("in_formats", lambda path, fmt: host_facts("matmul", path, "BFLOAT16")),
+}
+
+
+@pytest.mark.parametrize("wrong_host", list(WRONG_HOSTS), ids=[f"linear-bfp8-default-host-{n}" for n in WRONG_HOSTS])
+def test_a_host_wrong_in_one_field_is_named(wrong_host, compiled, backend):
+    case = _first_case("linear", "linear", lambda c: c.dtype == "bfloat8_b")
+    field, host = WRONG_HOSTS[wrong_host]
+    wrong = mismatches(compiled[f"{case.id}-default"], host(numerics.resolve("matmul", None), case.dtype.upper()))
+    assert any(line.startswith(f"{field}:") for line in wrong), f"{wrong_host}: not named ({wrong})"
+
+
+def host_facts(kind: str, resolved: numerics.Datapath, weight_format: str) -> dict:
+    """What the host models for the call, in the header's terms."""
+    facts = {"math_fidelity": resolved.math_fidelity, "math_approx_mode": resolved.math_approx_mode,
+             "fp32_dest_acc_en": resolved.fp32_dest_acc_en, "in_formats": ["BFLOAT16"] * len(INPUTS[kind]),
+             "float32_buffers": numerics.float32_intermediates(kind, resolved)}
     if kind == "matmul":  # the only kernel that compiles a packer-L1-accumulation define
-        expected["packer_l1_acc"] = resolved.packer_l1_acc
-        expected["in1_format"] = case.dtype.upper()
-    got = {name: facts[name] for name in expected}
-    assert got == expected, f"{case.id} with {config_name}: the real 0.81.1 compiled {got}, the host resolved {expected}"
+        facts.update(packer_l1_acc=resolved.packer_l1_acc, in_formats=["BFLOAT16", weight_format],
+                     matmul_out_format="BFLOAT16")
+    return facts

@@ -78,6 +78,17 @@ OP_DEFAULTS = {
 }
 
 
+# The intermediate circular buffers each op's model keeps in float32 when Dst is fp32 (16-bit Dst:
+# none, every intermediate is bf16): matmul's partials buffer (packer L1 accumulation), rms_norm's
+# x^2, mean, rsqrt and x*r (rms_norm below). SDPA is modelled with bf16 intermediates throughout.
+# tests/mock/test_kernel_config.py counts the float32 buffers in the real wheel's JIT headers.
+FP32_DST_INTERMEDIATES = {"matmul": 1, "rms_norm": 4}
+
+
+def float32_intermediates(op_kind: str, path: Datapath) -> int:
+    return FP32_DST_INTERMEDIATES.get(op_kind, 0) if path.fp32_dest_acc_en else 0
+
+
 # Ops whose 0.81.1 program ignores compute_kernel_config (measured on the mock n150: a LoFi or an
 # fp32-Dst config compiles no new kernel, the default one runs).
 CONFIG_IGNORED = frozenset({"rotary_embedding"})
