@@ -55,3 +55,15 @@ def test_the_probe_doc_says_how_to_reproduce_it():
 
     header = (Path(__file__).parents[1] / "docs" / "ttnn-0.81.1-probe.md").read_text().split("\n\n")[1]
     assert f"`{COMMAND}`" in header
+
+
+def test_the_mutation_score_counts_a_failing_test_as_caught_and_a_hang_as_timed_out():
+    from tools.mutation_score import first_failure, verdict
+
+    output = "....F\nFAILED tests/model/test_decode.py::test_x[decode-pos3-bf16] - AssertionError: pcc 0.2\n"
+    node, reason = first_failure(output)
+    assert node == "tests/model/test_decode.py::test_x[decode-pos3-bf16]" and verdict(1, reason) == "caught"
+    assert verdict(0, "") == "survived"
+    assert verdict(None, "") == "timed out"  # the run exceeded --timeout
+    hung = first_failure("FAILED tests/model/test_long_context.py::test_y - Failed: Timeout >300.0s\n")[1]
+    assert verdict(1, hung) == "timed out"  # pytest-timeout ended a test: a symptom, not a catch

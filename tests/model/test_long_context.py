@@ -10,6 +10,7 @@ how much. A key dropped, a wrong position or a wrong RoPE row then shows in that
 logits and in the next layer's cache.
 
 The slow tier runs the one-layer Qwen3-0.6B-dims model (the same local heads) past 32768.
+On the host backend the module runs its exact numerics (every_position.exact_host_numerics).
 """
 
 import pytest
@@ -46,6 +47,12 @@ def local_attention_model(config: dict, seed: int = 0):
             attn.k_norm.weight.mul_(SHARPNESS)
             attn.q_norm.weight.copy_(attn.k_norm.weight)
     return model
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _exact_numerics(backend):
+    with every_position.exact_host_numerics(backend):
+        yield
 
 
 @pytest.fixture(scope="module")
