@@ -30,6 +30,25 @@ def cache_bytes(dims: Qwen3Dims, positions: int, batch: int) -> int:
     return 2 * dims.num_hidden_layers * batch * dims.num_key_value_heads * positions * dims.head_dim * 2
 
 
+def paged_cache_bytes(dims: Qwen3Dims, num_blocks: int, block_size: int) -> int:
+    """K and V pools of every layer, bf16: num_blocks blocks of block_size positions, shared by all users."""
+    return cache_bytes(dims, num_blocks * block_size, 1)
+
+
+def page_table_bytes(max_seq_len: int, batch: int, block_size: int) -> int:
+    """The int32 page table [batch, blocks_per_user], row-major: each row padded to 32 bytes."""
+    return batch * -(-(-(-max_seq_len // block_size) * 4) // 32) * 32
+
+
+def kv_bytes(dims: Qwen3Dims, max_seq_len: int, batch: int, paged=None) -> int:
+    """What the KV cache takes: the unpaged [batch, ..., max_seq_len, ...] tensors, or the paged
+    pool (a `PagedConfig`) and its page table."""
+    if paged is None:
+        return cache_bytes(dims, max_seq_len, batch)
+    blocks = paged.num_blocks(max_seq_len, batch)
+    return paged_cache_bytes(dims, blocks, paged.block_size) + page_table_bytes(max_seq_len, batch, paged.block_size)
+
+
 def rope_table_bytes(dims: Qwen3Dims, positions: int) -> int:
     """cos and sin, each as a TILE table for prefill and a ROW_MAJOR one for decode gathers (bf16)."""
     return 4 * positions * dims.head_dim * 2
@@ -58,15 +77,18 @@ def roofline(dims: Qwen3Dims, mlp_dtype: str, positions: int, batch: int, measur
     }
 
 
-def check_fits(dims: Qwen3Dims, max_seq_len: int, batch: int, weight_bytes: int, target: Target = N150) -> None:
+def check_fits(dims: Qwen3Dims, max_seq_len: int, batch: int, weight_bytes: int, target: Target = N150,
+               paged=None) -> None:
     """Refuse, before anything is allocated, a cache that cannot sit in DRAM next to the weights
-    and the activations of a prefill (the mock tier checks this against the real allocator)."""
+    and the activations of a prefill (the mock tier checks this against the real allocator).
+    paged: a `PagedConfig`, whose pool replaces the per-user cache."""
     if not 1 <= batch <= MAX_DECODE_BATCH:
         raise ValueError(f"KV cache batch {batch} is outside 1..{MAX_DECODE_BATCH} (one tile of users)")
-    needed = cache_bytes(dims, max_seq_len, batch) + rope_table_bytes(dims, max_seq_len)
+    needed = kv_bytes(dims, max_seq_len, batch, paged) + rope_table_bytes(dims, max_seq_len)
+    pool = "" if paged is None else f" with a pool of {paged.num_blocks(max_seq_len, batch)} blocks of {paged.block_size}"
     if needed + weight_bytes + ACTIVATION_RESERVE_BYTES > target.dram_bytes:
         raise MemoryError(
-            f"KV cache (and RoPE tables) for batch {batch} x max_seq_len {max_seq_len} need {needed / 2**30:.2f} GiB; with the weights "
+            f"KV cache (and RoPE tables) for batch {batch} x max_seq_len {max_seq_len}{pool} need {needed / 2**30:.2f} GiB; with the weights "
             f"({weight_bytes / 2**30:.2f} GiB) and {ACTIVATION_RESERVE_BYTES / 2**30:.2f} GiB kept for activations that is "
             f"more than the {target.name}'s {target.dram_bytes / 2**30:.2f} GiB of DRAM; lower max_seq_len or size the cache "
             f"to the real batch (max_batch_size)"
@@ -85,3 +107,19 @@ def largest_max_seq_len(dims: Qwen3Dims, batch: int, mlp_dtype: str = "bfloat16"
         except MemoryError:
             high = middle
     return low * 32
+
+
+def largest_num_blocks(dims: Qwen3Dims, max_seq_len: int, batch: int, block_size: int, mlp_dtype: str = "bfloat16",
+                       target: Target = N150) -> int:
+    """The largest paged pool (in blocks) that check_fits accepts beside RoPE tables of max_seq_len."""
+    from tt_qwen.model.kv_cache import PagedConfig
+
+    low, high = 0, 1 << 20  # low fits, high does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        try:
+            check_fits(dims, max_seq_len, batch, weight_bytes(dims, mlp_dtype), target, PagedConfig(block_size, middle))
+            low = middle
+        except MemoryError:
+            high = middle
+    return low
