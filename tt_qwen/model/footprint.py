@@ -4,13 +4,40 @@ from above). The device's DRAM and bandwidth come from its `Target` (N150 unless
 
 from __future__ import annotations
 
-from tt_qwen.model.config import MAX_DECODE_BATCH, Qwen3Dims
+from dataclasses import dataclass
+
+from tt_qwen.model.config import MAX_DECODE_BATCH, TILE, Qwen3Dims
 from tt_qwen.target import N150, Target
 
 # DRAM left free for what a forward pass allocates: a 2048-token prefill of Qwen3-0.6B holds a
 # few [2048, 3072] bf16 activations (12 MiB each), attention scores and the logits tile.
 ACTIVATION_RESERVE_BYTES = 256 * 2**20
+DEFAULT_BLOCK_SIZE = 64  # tt_transformers' default PagedAttentionConfig block size
 BYTES_PER_VALUE = {"bfloat16": 2.0, "bfloat8_b": 1088 / 1024}  # bfp8: 1088 B per 32x32 tile
+
+
+@dataclass(frozen=True)
+class PagedConfig:
+    """The paged KV cache's geometry, which sizes its pool: `build_model(..., paged=PagedConfig(...))`.
+    max_num_blocks None: enough blocks for every user at max_seq_len (the unpaged cache's size);
+    fewer make users share a smaller pool.
+    shuffle_seed: hand out the pool's blocks in a seeded random order (tests), else in order."""
+
+    block_size: int = DEFAULT_BLOCK_SIZE
+    max_num_blocks: int | None = None
+    shuffle_seed: int | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.block_size, int) or self.block_size < TILE or self.block_size % TILE:
+            raise ValueError(f"paged KV cache block_size {self.block_size!r} must be a positive multiple of {TILE}")
+        if self.max_num_blocks is not None and (not isinstance(self.max_num_blocks, int) or self.max_num_blocks < 1):
+            raise ValueError(f"paged KV cache max_num_blocks {self.max_num_blocks!r} must be a positive integer")
+
+    def blocks_per_user(self, max_seq_len: int) -> int:
+        return -(-max_seq_len // self.block_size)
+
+    def num_blocks(self, max_seq_len: int, batch: int) -> int:
+        return self.max_num_blocks or batch * self.blocks_per_user(max_seq_len)
 
 
 def layer_weight_bytes(dims: Qwen3Dims, mlp_dtype: str) -> int:
@@ -112,8 +139,6 @@ def largest_max_seq_len(dims: Qwen3Dims, batch: int, mlp_dtype: str = "bfloat16"
 def largest_num_blocks(dims: Qwen3Dims, max_seq_len: int, batch: int, block_size: int, mlp_dtype: str = "bfloat16",
                        target: Target = N150) -> int:
     """The largest paged pool (in blocks) that check_fits accepts beside RoPE tables of max_seq_len."""
-    from tt_qwen.model.kv_cache import PagedConfig
-
     low, high = 0, 1 << 20  # low fits, high does not
     while high - low > 1:
         middle = (low + high) // 2

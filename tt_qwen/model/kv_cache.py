@@ -17,14 +17,11 @@ to the user's position), so a new sequence written over an old one cannot see st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 import ttnn
 
 from tt_qwen.model.config import TILE, Qwen3Dims
-
-DEFAULT_BLOCK_SIZE = 64  # tt_transformers' default PagedAttentionConfig block size
+from tt_qwen.model.footprint import PagedConfig  # noqa: F401  (build_model(paged=PagedConfig(...)))
 
 
 class KVCache:
@@ -62,29 +59,6 @@ class KVCache:
         """K and V of one layer as float32 torch tensors [batch, n_kv, max_seq_len, head_dim]."""
         keys, values = self.layer(index)
         return ttnn.to_torch(keys).to(torch.float32), ttnn.to_torch(values).to(torch.float32)
-
-
-@dataclass(frozen=True)
-class PagedConfig:
-    """`build_model(..., paged=PagedConfig(...))`. max_num_blocks None: enough blocks for every
-    user at max_seq_len (the unpaged cache's size); fewer make users share a smaller pool.
-    shuffle_seed: hand out the pool's blocks in a seeded random order (tests), else in order."""
-
-    block_size: int = DEFAULT_BLOCK_SIZE
-    max_num_blocks: int | None = None
-    shuffle_seed: int | None = None
-
-    def __post_init__(self):
-        if not isinstance(self.block_size, int) or self.block_size < TILE or self.block_size % TILE:
-            raise ValueError(f"paged KV cache block_size {self.block_size!r} must be a positive multiple of {TILE}")
-        if self.max_num_blocks is not None and (not isinstance(self.max_num_blocks, int) or self.max_num_blocks < 1):
-            raise ValueError(f"paged KV cache max_num_blocks {self.max_num_blocks!r} must be a positive integer")
-
-    def blocks_per_user(self, max_seq_len: int) -> int:
-        return -(-max_seq_len // self.block_size)
-
-    def num_blocks(self, max_seq_len: int, batch: int) -> int:
-        return self.max_num_blocks or batch * self.blocks_per_user(max_seq_len)
 
 
 class BlockAllocator:
