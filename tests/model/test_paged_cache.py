@@ -174,3 +174,17 @@ def test_pool_over_the_dram_is_refused_before_allocating():
     check_fits(dims, 4096, 32, weights, paged=PagedConfig(block_size=BLOCK, max_num_blocks=largest))
     with pytest.raises(MemoryError, match=rf"batch 32 x max_seq_len 4096 with a pool of {largest + 1} blocks of 64"):
         check_fits(dims, 4096, 32, weights, paged=PagedConfig(block_size=BLOCK, max_num_blocks=largest + 1))
+
+
+def test_readme_paged_memory_table_is_the_footprint_codes():
+    """The README's paged rows are what footprint.paged_table_rows() computes (the check
+    build_model runs before allocating), so the table cannot drift from the code."""
+    from pathlib import Path
+
+    from transformers import Qwen3Config
+
+    from tt_qwen.model.footprint import paged_table_rows
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for row in paged_table_rows(Qwen3Dims.from_hf(Qwen3Config(**zoo.QWEN3_0_6B_CONFIG))):
+        assert row in readme, f"README's paged memory table lacks the row {row!r}: rerun footprint.paged_table_rows()"

@@ -148,3 +148,25 @@ def largest_num_blocks(dims: Qwen3Dims, max_seq_len: int, batch: int, block_size
         except MemoryError:
             high = middle
     return low
+
+
+def users_at_context(num_blocks: int, block_size: int, context: int) -> int:
+    """How many users at `context` positions each a pool of num_blocks holds at once (decode
+    serves at most MAX_DECODE_BATCH)."""
+    return min(MAX_DECODE_BATCH, num_blocks // -(-context // block_size))
+
+
+PAGED_TABLE_CONTEXTS = (2048, 4096, 8192, 16384, 40960)
+
+
+def paged_table_rows(dims: Qwen3Dims, max_seq_len: int = 40960, block_size: int = DEFAULT_BLOCK_SIZE,
+                     target: Target = N150) -> list[str]:
+    """The README's paged rows: per MLP dtype, the largest shared pool beside RoPE tables of
+    max_seq_len and a 32-row page table, and how many users it holds at each context."""
+    rows = []
+    for mlp_dtype in ("bfloat16", "bfloat8_b"):
+        blocks = largest_num_blocks(dims, max_seq_len, MAX_DECODE_BATCH, block_size, mlp_dtype, target)
+        users = " | ".join(str(users_at_context(blocks, block_size, c)) for c in PAGED_TABLE_CONTEXTS)
+        rows.append(f"| {mlp_dtype} | {blocks} x {block_size} = {blocks * block_size} | "
+                    f"{paged_cache_bytes(dims, blocks, block_size) / 2**30:.2f} GiB | {users} |")
+    return rows
