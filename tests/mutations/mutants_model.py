@@ -346,3 +346,40 @@ def kv_cache_in_bfloat8(monkeypatch, ttnn):
                                memory_config=ttnn.DRAM_MEMORY_CONFIG)
 
     monkeypatch.setattr(kv_cache.KVCache, "_allocate", staticmethod(allocate))
+
+
+# ---- the paged KV cache (tests/model/test_paged_cache.py) ---------------------------------------
+
+PAGED = "tests/model/test_paged_cache.py"
+
+
+@mutant("model", f"{PAGED}::test_paged_prefill_matches_hf_at_every_position")
+def paged_blocks_assumed_contiguous(monkeypatch, ttnn):
+    """Prefill's page table built as if a user's blocks were consecutive from its first one:
+    right with an in-order pool and one user, wrong as soon as the pool is shared (a permuted
+    page table, as tt-metal's tests use): the prompt's K/V land in other users' blocks."""
+    kv_cache = model_module("kv_cache")
+
+    def chunk_page_table(self, user, start, length):
+        first, end = start // self.block_size, -(-(start + length) // self.block_size)
+        base = self.allocator.owned[user][0]
+        rows = torch.tensor([[min(base + j, self.num_blocks - 1) for j in range(first, end)]], dtype=torch.int32)
+        return ttnn.from_torch(rows, dtype=ttnn.int32, device=self.device)
+
+    monkeypatch.setattr(kv_cache.PagedKVCache, "chunk_page_table", chunk_page_table)
+
+
+@mutant("model", f"{PAGED}::test_paged_decode_across_a_block_edge_matches_hf")
+def paged_decode_table_off_by_one_block(monkeypatch, ttnn):
+    """Decode's page table row shifted by one block (user's block j -> its block j+1): decode
+    writes and reads another block of the user than prefill filled."""
+    kv_cache = model_module("kv_cache")
+
+    def sync(self):
+        self.host_table.zero_()
+        for user, blocks in enumerate(self.allocator.owned):
+            if blocks:
+                self.host_table[user, : len(blocks)] = torch.tensor(blocks[1:] + blocks[:1], dtype=torch.int32)
+        ttnn.copy_host_to_device_tensor(ttnn.from_torch(self.host_table, dtype=ttnn.int32), self.page_table)
+
+    monkeypatch.setattr(kv_cache.PagedKVCache, "_sync_page_table", sync)

@@ -43,8 +43,9 @@ class Attention:
 
     # ---- prefill ------------------------------------------------------------------------------
 
-    def prefill(self, x, rope, keys, values, user: int, start: int):
-        """x [1, 1, S, hidden] holds positions start..start+S-1 of `user`; S is a multiple of 32."""
+    def prefill(self, x, rope, keys, values, user: int, start: int, cache=None):
+        """x [1, 1, S, hidden] holds positions start..start+S-1 of `user`; S is a multiple of 32.
+        cache: the KV cache `keys`/`values` belong to; a paged one routes them through its page table."""
         length = x.shape[2]
         qkv = ttnn.linear(x, self.qkv_proj, compute_kernel_config=self.kernel_configs["qkv"])
         q, k, v = ttnn.experimental.nlp_create_qkv_heads(
@@ -52,23 +53,40 @@ class Attention:
         ttnn.deallocate(qkv)
         q = rope.prefill(self.q_norm(q), start)
         k = rope.prefill(self.k_norm(k), start)
-        ttnn.fill_cache(keys, k, user, update_idx=start)
-        ttnn.fill_cache(values, v, user, update_idx=start)
+        self._fill_cache(keys, values, k, v, user, start, length, cache)
         if start == 0:
             attn = ttnn.transformer.scaled_dot_product_attention(
                 q, k, v, is_causal=True, scale=self.scale, compute_kernel_config=self.kernel_configs["sdpa"])
         else:
-            attn = self._attend_to_cache(q, keys, values, user, start, length, x.device())
+            attn = self._attend_to_cache(q, keys, values, user, start, length, x.device(), cache)
         out = ttnn.experimental.nlp_concat_heads(attn)
         for tensor in (q, k, v, attn):
             ttnn.deallocate(tensor)
         return ttnn.linear(out, self.o_proj, compute_kernel_config=self.kernel_configs["o"])
 
-    def _attend_to_cache(self, q, keys, values, user, start, length, device):
+    @staticmethod
+    def _fill_cache(keys, values, k, v, user, start, length, cache):
+        if cache is None or cache.page_table is None:
+            ttnn.fill_cache(keys, k, user, update_idx=start)
+            ttnn.fill_cache(values, v, user, update_idx=start)
+            return
+        # paged_fill_cache has no offset: it writes from the first block of the table it is
+        # given, so a later chunk gets the page-table rows of its own (block-aligned) positions.
+        table = cache.chunk_page_table(user, start, length)
+        ttnn.experimental.paged_fill_cache(keys, k, table, batch_idx=0)
+        ttnn.experimental.paged_fill_cache(values, v, table, batch_idx=0)
+        ttnn.deallocate(table)
+
+    def _attend_to_cache(self, q, keys, values, user, start, length, device, cache=None):
         """A later chunk attends to everything cached before it and causally within itself."""
-        end = [user + 1, self.n_kv_heads, start + length, self.head_dim]
-        past_keys = ttnn.slice(keys, [user, 0, 0, 0], end)
-        past_values = ttnn.slice(values, [user, 0, 0, 0], end)
+        if cache is None or cache.page_table is None:
+            end = [user + 1, self.n_kv_heads, start + length, self.head_dim]
+            past_keys = ttnn.slice(keys, [user, 0, 0, 0], end)
+            past_values = ttnn.slice(values, [user, 0, 0, 0], end)
+        else:
+            # 0.81.1's chunked SDPA over a page table is not modelled by the host: gather the
+            # user's blocks into one contiguous K and V instead.
+            past_keys, past_values = cache.gather(keys, user, start + length), cache.gather(values, user, start + length)
         mask = ttnn.from_torch(chunk_mask(start, length), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
         return ttnn.transformer.scaled_dot_product_attention(
             q, past_keys, past_values, attn_mask=mask, is_causal=False, scale=self.scale,
@@ -76,8 +94,9 @@ class Attention:
 
     # ---- decode -------------------------------------------------------------------------------
 
-    def decode(self, x, rope_tables, keys, values, positions):
-        """x [1, 1, B, hidden]: one token per user; positions: int32 [B] on the device."""
+    def decode(self, x, rope_tables, keys, values, positions, cache=None):
+        """x [1, 1, B, hidden]: one token per user; positions: int32 [B] on the device.
+        cache: the KV cache `keys`/`values` belong to; a paged one routes them through its page table."""
         batch = x.shape[2]
         qkv = ttnn.linear(x, self.qkv_proj, compute_kernel_config=self.kernel_configs["qkv"])
         q, k, v = ttnn.experimental.nlp_create_qkv_heads_decode(
@@ -85,11 +104,11 @@ class Attention:
         ttnn.deallocate(qkv)
         q = self._norm_and_rotate(q, self.q_norm, rope_tables["q"], batch, self.n_heads)
         k = self._norm_and_rotate(k, self.k_norm, rope_tables["k"], batch, self.n_kv_heads)
-        ttnn.experimental.paged_update_cache(keys, self._shard_per_user(k, batch), update_idxs_tensor=positions)
-        ttnn.experimental.paged_update_cache(values, v, update_idxs_tensor=positions)
-        attn = ttnn.transformer.scaled_dot_product_attention_decode(
-            q, keys, values, cur_pos_tensor=positions, scale=self.scale,
-            compute_kernel_config=self.kernel_configs["sdpa_decode"])
+        page_table = None if cache is None else cache.page_table
+        ttnn.experimental.paged_update_cache(keys, self._shard_per_user(k, batch), update_idxs_tensor=positions,
+                                             page_table=page_table)
+        ttnn.experimental.paged_update_cache(values, v, update_idxs_tensor=positions, page_table=page_table)
+        attn = self._attend_decode(q, keys, values, positions, page_table)
         # sdpa_decode pads the heads to 32: keep the real ones, then [1, B, heads, head_dim] ->
         # [1, 1, B, heads * head_dim], the heads of each user side by side.
         heads = ttnn.slice(attn, [0, 0, 0, 0], [1, batch, self.n_heads, self.head_dim])
@@ -97,6 +116,14 @@ class Attention:
         for tensor in (q, k, v, attn, heads):
             ttnn.deallocate(tensor)
         return ttnn.linear(out, self.o_proj, compute_kernel_config=self.kernel_configs["o"])
+
+    def _attend_decode(self, q, keys, values, positions, page_table):
+        config = self.kernel_configs["sdpa_decode"]
+        if page_table is None:
+            return ttnn.transformer.scaled_dot_product_attention_decode(
+                q, keys, values, cur_pos_tensor=positions, scale=self.scale, compute_kernel_config=config)
+        return ttnn.transformer.paged_scaled_dot_product_attention_decode(
+            q, keys, values, page_table, cur_pos_tensor=positions, scale=self.scale, compute_kernel_config=config)
 
     def _norm_and_rotate(self, heads, norm, tables, batch, n_heads):
         """heads [1, B, n, head_dim] (sharded) -> normed and rotated, interleaved in DRAM."""

@@ -24,7 +24,7 @@ from tt_qwen.model.attention import SKIP_USER, position_tensor
 from tt_qwen.model.config import DTYPES, MAX_DECODE_BATCH, TILE, Qwen3Dims, precision_plan
 from tt_qwen.model.decoder import DecoderLayer
 from tt_qwen.model.footprint import check_fits, weight_bytes
-from tt_qwen.model.kv_cache import KVCache
+from tt_qwen.model.kv_cache import KVCache, PagedConfig, PagedKVCache
 from tt_qwen.model.rmsnorm import RMSNorm
 from tt_qwen.model.rope import RotaryEmbedding
 from tt_qwen.model.weights import WeightLoader
@@ -78,7 +78,7 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
 
     def __init__(self, hf_model, tt_device, max_seq_len: int, *, max_batch_size: int = MAX_DECODE_BATCH,
                  mlp_dtype: str = "bfloat16", weight_cache_dir=None, prefill_chunk_size: int | None = None,
-                 prefill_decode: bool = False):
+                 prefill_decode: bool = False, paged: PagedConfig | None = None):
         self.dims = dims = Qwen3Dims.from_hf(hf_model.config)
         # A copy: PreTrainedModel's init writes attention settings into the config it is given.
         super().__init__(copy.deepcopy(hf_model.config))
@@ -93,10 +93,11 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
         self.mlp_dtype = mlp_dtype
         self.prefill_decode = prefill_decode
         cache_len = -(-max_seq_len // TILE) * TILE
-        check_fits(dims, cache_len, max_batch_size, weight_bytes(dims, mlp_dtype), target_of(tt_device))
+        check_fits(dims, cache_len, max_batch_size, weight_bytes(dims, mlp_dtype), target_of(tt_device), paged=paged)
         self.prefill_chunk_size = prefill_chunk_size or DEFAULT_PREFILL_CHUNK
-        if self.prefill_chunk_size % TILE:
-            raise ValueError(f"prefill_chunk_size {self.prefill_chunk_size} must be a multiple of {TILE}")
+        chunk_unit = paged.block_size if paged else TILE  # a paged chunk starts on a block
+        if self.prefill_chunk_size % chunk_unit:
+            raise ValueError(f"prefill_chunk_size {self.prefill_chunk_size} must be a multiple of {chunk_unit}")
         self.tt_device = tt_device
 
         self.loader = loader = WeightLoader(tt_device, weight_cache_dir)
@@ -107,7 +108,8 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
         self.norm = RMSNorm(loader, "norm", hf.norm.weight, dims.rms_norm_eps)
         self.lm_head = loader.linear("lm_head", hf_model.lm_head.weight)
         self.rope = RotaryEmbedding(loader, dims.head_dim, dims.rope_theta, cache_len)
-        self.kv_cache = KVCache(tt_device, dims, cache_len, max_batch_size)
+        self.kv_cache = (PagedKVCache(tt_device, dims, cache_len, max_batch_size, paged) if paged
+                         else KVCache(tt_device, dims, cache_len, max_batch_size))
         self.lengths = [0] * max_batch_size
         # Debug hook: observer(layer_index, mode, x) sees the residual stream after every layer
         # ("prefill" chunks in order, or "decode" steps), as the per-layer PCC tests need.
@@ -134,6 +136,7 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
         self._check_user(user)
         self._check_fits_cache(len(tokens), f"prompt of {len(tokens)} tokens")
         self.lengths[user] = 0
+        self.kv_cache.start_sequence(user, len(tokens))
         if self.prefill_decode:
             return self._prefill_by_decode(tokens, user, last_token_only)
         padded = torch.zeros(-(-len(tokens) // TILE) * TILE, dtype=torch.int64)
@@ -182,6 +185,7 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
         for user, position in zip(users, positions):
             self._check_user(user)
             self._check_fits_cache(position + 1, f"user {user} at position {position}")
+            self.kv_cache.reserve(user, position + 1)
         batch_tokens = torch.zeros(self.max_batch_size, dtype=torch.int64)
         batch_positions = torch.full((self.max_batch_size,), SKIP_USER, dtype=torch.int64)
         batch_tokens[users] = tokens

@@ -21,12 +21,12 @@ class DecoderLayer:
 
     def prefill(self, x, rope, kv_cache, user: int, start: int):
         keys, values = kv_cache.layer(self.index)
-        attn = self.self_attn.prefill(self.input_layernorm(x), rope, keys, values, user, start)
+        attn = self.self_attn.prefill(self.input_layernorm(x), rope, keys, values, user, start, cache=kv_cache)
         return self._finish(x, attn)
 
     def decode(self, x, rope_tables, kv_cache, positions):
         keys, values = kv_cache.layer(self.index)
-        attn = self.self_attn.decode(self.input_layernorm(x), rope_tables, keys, values, positions)
+        attn = self.self_attn.decode(self.input_layernorm(x), rope_tables, keys, values, positions, cache=kv_cache)
         return self._finish(x, attn)
 
     def _finish(self, x, attn):
