@@ -64,12 +64,12 @@ def decode_rope_one_ahead(monkeypatch, ttnn):
     """Decode rotates q and k for position + 1 (the cache length after the step, not the
     token's position): prefill and decode disagree at every decode step."""
     rope = model_module("rope")
-    original = rope.RotaryEmbedding.decode_tables
+    original = rope.RotaryEmbedding.decode_row_ids
 
-    def tables(self, positions, n_heads, n_kv_heads, device):
-        return original(self, torch.where(positions >= 0, positions + 1, positions), n_heads, n_kv_heads, device)
+    def row_ids(positions, n_heads, n_kv_heads):
+        return original(torch.where(positions >= 0, positions + 1, positions), n_heads, n_kv_heads)
 
-    monkeypatch.setattr(rope.RotaryEmbedding, "decode_tables", tables)
+    monkeypatch.setattr(rope.RotaryEmbedding, "decode_row_ids", staticmethod(row_ids))
 
 
 @mutant("model", CHUNKED)
