@@ -346,3 +346,21 @@ def kv_cache_in_bfloat8(monkeypatch, ttnn):
                                memory_config=ttnn.DRAM_MEMORY_CONFIG)
 
     monkeypatch.setattr(kv_cache.KVCache, "_allocate", staticmethod(allocate))
+
+
+# ---- traced decode (tests/model/test_trace.py) --------------------------------------------------
+
+@mutant("model", "tests/model/test_trace.py")
+def trace_replays_stale_positions(monkeypatch, ttnn):
+    """The traced decode refreshes only the token buffer before each replay: positions and RoPE
+    rows stay those of the captured step, so every later step writes and attends at the old
+    position. Untraced decode is unaffected; only the traced-vs-untraced comparison sees it."""
+    trace = model_module("trace")
+    original = trace.DecodeTrace.run
+
+    def run(self, step, inputs):
+        if self.trace_id is None:
+            return original(self, step, inputs)
+        return original(self, step, {"tokens": inputs["tokens"]})
+
+    monkeypatch.setattr(trace.DecodeTrace, "run", run)
