@@ -101,8 +101,13 @@ def check_lengths(args) -> tuple[int, int]:
         raise EvalError(f"--min_new_tokens {min_new_tokens} is outside 0..{new_tokens} (the new tokens asked for)")
     if not 1 <= args.batch <= MAX_USERS:
         raise EvalError(f"--batch {args.batch} is outside 1..{MAX_USERS} (one tile of users)")
-    if args.trace:
-        raise EvalError("--trace: tt_qwen's model does not capture decode traces yet; run without --trace")
+    if args.trace and args.mode == "hf":
+        raise EvalError("--trace: --mode hf runs no ttnn op to trace; use --mode tt")
+    if args.trace and getattr(args, "model_file", None):
+        raise EvalError(f"--trace: the model file {args.model_file} is scored through its own build_model, which takes "
+                        "no trace option; --trace applies to tt_qwen's model")
+    if args.trace and getattr(args, "compare_ops", False):
+        raise EvalError("--trace with --compare-ops: the shadow reads every op's output back, which a trace capture refuses")
     return new_tokens, min_new_tokens
 
 

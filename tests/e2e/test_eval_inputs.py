@@ -51,12 +51,12 @@ TINY = ["--model", "tiny-trained", "--backend", "host"]
     (["--batch", "0"], r"--batch 0 is outside 1..32"),
     (["--prompt", ""], r"prompt is empty"),
     (["--prompt", "the", "--batch", "4"], r"--batch 4 needs a prompt of at least 4 tokens .*, got 1"),
-    (["--trace"], r"--trace: .* does not capture decode traces"),
+    (["--trace", "--mode", "hf"], r"^--trace: --mode hf runs no ttnn op to trace; use --mode tt$"),
     (["--prompt_file", "/nonexistent/prompt.txt"], r"--prompt_file /nonexistent/prompt.txt: no such file"),
     (["--baseline", "/nonexistent/base.json"], r"report /nonexistent/base.json does not exist"),
 ], ids=["max-new-tokens-zero", "max-new-tokens-negative", "decode-len-zero", "max-seq-len-zero", "prefill-len-zero",
         "lengths-disagree", "min-over-max", "prompt-over-max-seq-len", "batch-over-32", "batch-zero", "empty-prompt",
-        "prompt-shorter-than-batch", "trace-unsupported", "missing-prompt-file", "missing-baseline"])
+        "prompt-shorter-than-batch", "trace-in-hf-mode", "missing-prompt-file", "missing-baseline"])
 def test_bad_setting_is_one_line_before_loading(capsys, tmp_path, nothing_loads, args, message):
     assert re.search(message, error_line(capsys, tmp_path, *TINY, *args))
 

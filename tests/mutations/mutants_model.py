@@ -64,12 +64,12 @@ def decode_rope_one_ahead(monkeypatch, ttnn):
     """Decode rotates q and k for position + 1 (the cache length after the step, not the
     token's position): prefill and decode disagree at every decode step."""
     rope = model_module("rope")
-    original = rope.RotaryEmbedding.decode_tables
+    original = rope.RotaryEmbedding.decode_row_ids
 
-    def tables(self, positions, n_heads, n_kv_heads, device):
-        return original(self, torch.where(positions >= 0, positions + 1, positions), n_heads, n_kv_heads, device)
+    def row_ids(positions, n_heads, n_kv_heads):
+        return original(torch.where(positions >= 0, positions + 1, positions), n_heads, n_kv_heads)
 
-    monkeypatch.setattr(rope.RotaryEmbedding, "decode_tables", tables)
+    monkeypatch.setattr(rope.RotaryEmbedding, "decode_row_ids", staticmethod(row_ids))
 
 
 @mutant("model", CHUNKED)
@@ -383,3 +383,21 @@ def paged_decode_table_off_by_one_block(monkeypatch, ttnn):
         ttnn.copy_host_to_device_tensor(ttnn.from_torch(self.host_table, dtype=ttnn.int32), self.page_table)
 
     monkeypatch.setattr(kv_cache.PagedKVCache, "_sync_page_table", sync)
+
+
+# ---- traced decode (tests/model/test_trace.py) --------------------------------------------------
+
+@mutant("model", "tests/model/test_trace.py")
+def trace_replays_stale_positions(monkeypatch, ttnn):
+    """The traced decode refreshes only the token buffer before each replay: positions and RoPE
+    rows stay those of the captured step, so every later step writes and attends at the old
+    position. Untraced decode is unaffected; only the traced-vs-untraced comparison sees it."""
+    trace = model_module("trace")
+    original = trace.DecodeTrace.run
+
+    def run(self, step, inputs):
+        if self.trace_id is None:
+            return original(self, step, inputs)
+        return original(self, step, {"tokens": inputs["tokens"]})
+
+    monkeypatch.setattr(trace.DecodeTrace, "run", run)

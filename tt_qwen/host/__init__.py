@@ -29,6 +29,8 @@ from .ops.matmul import linear, matmul
 from .ops.norm import layer_norm, rms_norm
 from . import tensor_methods  # binds the Tensor methods that are ops (to_torch, cpu, to, slicing)
 from .tensor import Tensor, TensorSpec, Tile
+from .trace import (MeshTraceId, begin_trace_capture, end_trace_capture, execute_trace, is_trace_capture_active,
+                    release_trace)
 from .types import TILE_SIZE, DataType, Layout, Shape, StorageType
 
 bfloat16 = DataType.BFLOAT16

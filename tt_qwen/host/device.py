@@ -95,6 +95,7 @@ class Device:
         self._id = device_id
         self._open = True
         self.target = target
+        self.trace_region_size = trace_region_size  # what a trace capture may use (tt_qwen/host/trace.py)
         # L1_SMALL and the trace region are carved out of the same banks before user buffers.
         l1_bank = target.l1_bank_bytes - _round_up(l1_small_size, L1_ALIGNMENT)
         dram_bank = target.dram_bank_bytes - _round_up(math.ceil(trace_region_size / target.dram_banks),

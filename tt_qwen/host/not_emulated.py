@@ -88,7 +88,7 @@ NOT_EMULATED = {
             H2DStreamService InterProcessCounterChannel LayerAckService MMSignalAggregatorMode
             McastSenderPlacement MeshComposerConfig MeshCoordinate MeshCoordinateRange
             MeshCoordinateRangeSet MeshCoreCoord MeshDevice MeshEvent MeshId MeshMapperConfig
-            MeshProgramDescriptor MeshShape MeshSocket MeshToTensor MeshTraceId PlacementReplicate
+            MeshProgramDescriptor MeshShape MeshSocket MeshToTensor PlacementReplicate
             PlacementShard Rank ReplicateTensorToMesh ReplicateTensorToMeshWrapper
             RoutedExpertActivation ShardDistributionStrategy ShardTensor2dMesh ShardTensorToMesh
             SocketConfig SocketConnection SocketEndpoint SocketMemoryConfig SubcontextId TensorToMesh
@@ -133,13 +133,13 @@ NOT_EMULATED = {
             prepare_conv_transpose2d_weights prepare_conv_weights prepare_grid_sample_grid rgb_to_yuv
             upsample yuv_bt601_coefficients yuv_bt709_coefficients
                 """),
-        "tools": ('tracing, profiling, reports and debugging: trace capture needs the card (the host runs every op eagerly)',
+        "tools": ('profiling, reports and debugging tools of the real runtime (trace capture is modelled: tt_qwen/host/trace.py)',
                 """
-            DumpTensorMode LightMetalReplay ReadDeviceProfiler apply_device_delay begin_trace_capture
+            DumpTensorMode LightMetalReplay ReadDeviceProfiler apply_device_delay
             dump_device_memory_state dump_operations dump_stack_trace_on_segfault dump_tensor
-            end_trace_capture execute_trace get_all_programs_perf_data get_latest_programs_perf_data
-            graph graph_report is_trace_capture_active light_metal_begin_capture light_metal_end_capture
-            operation_tracer profiler query_registered_operations release_trace set_printoptions
+            get_all_programs_perf_data get_latest_programs_perf_data
+            graph graph_report light_metal_begin_capture light_metal_end_capture
+            operation_tracer profiler query_registered_operations set_printoptions
             stack_trace_source start_tracy_zone stop_tracy_zone test_hang_device_operation torch_tracer
             tracer tracy_frame tracy_message visualize_tensor
                 """),

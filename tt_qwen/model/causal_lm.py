@@ -5,7 +5,10 @@ Two explicit modes, as in tt-metal's tt_transformers:
   most `prefill_chunk_size` tokens, KV written with `fill_cache`, causal SDPA (later chunks attend
   to the cache through a mask); logits for every position or only the last.
 - `decode(tokens, positions)`: one token for each of up to 32 users at their own positions, KV
-  written with `paged_update_cache`, `sdpa_decode`.
+  written with `paged_update_cache`, `sdpa_decode`. Host-side preparation (ids, positions, RoPE
+  row ids) is separate from the device step, which reads only its input device tensors; with
+  `trace=True` that same step is captured once after a warm-up run and replayed
+  (`execute_trace`) on persistent input buffers refreshed with `copy_host_to_device_tensor`.
 `forward` maps HF's calling convention onto them so `GenerationMixin.generate()` works.
 """
 
@@ -20,13 +23,14 @@ from transformers import GenerationMixin, PreTrainedModel, Qwen3Config
 from transformers.modeling_outputs import CausalLMOutputWithPast
 
 from tt_qwen.hf_compat import given_cache, lm_output
-from tt_qwen.model.attention import SKIP_USER, position_tensor
+from tt_qwen.model.attention import SKIP_USER
 from tt_qwen.model.config import DTYPES, MAX_DECODE_BATCH, TILE, Qwen3Dims, precision_plan
 from tt_qwen.model.decoder import DecoderLayer
 from tt_qwen.model.footprint import check_fits, weight_bytes
 from tt_qwen.model.kv_cache import KVCache, PagedConfig, PagedKVCache
 from tt_qwen.model.rmsnorm import RMSNorm
 from tt_qwen.model.rope import RotaryEmbedding
+from tt_qwen.model.trace import DecodeTrace
 from tt_qwen.model.weights import WeightLoader
 from tt_qwen.target import target_of
 
@@ -78,7 +82,7 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
 
     def __init__(self, hf_model, tt_device, max_seq_len: int, *, max_batch_size: int = MAX_DECODE_BATCH,
                  mlp_dtype: str = "bfloat16", weight_cache_dir=None, prefill_chunk_size: int | None = None,
-                 prefill_decode: bool = False, paged: PagedConfig | None = None):
+                 prefill_decode: bool = False, paged: PagedConfig | None = None, trace: bool = False):
         self.dims = dims = Qwen3Dims.from_hf(hf_model.config)
         # A copy: PreTrainedModel's init writes attention settings into the config it is given.
         super().__init__(copy.deepcopy(hf_model.config))
@@ -92,6 +96,7 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
         self.max_batch_size = max_batch_size
         self.mlp_dtype = mlp_dtype
         self.prefill_decode = prefill_decode
+        self.trace = DecodeTrace(tt_device) if trace else None
         cache_len = -(-max_seq_len // TILE) * TILE
         check_fits(dims, cache_len, max_batch_size, weight_bytes(dims, mlp_dtype), target_of(tt_device), paged=paged)
         self.prefill_chunk_size = prefill_chunk_size or DEFAULT_PREFILL_CHUNK
@@ -116,7 +121,10 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
         self.layer_observer = None
 
     def release(self) -> None:
-        """Free the model's device memory (weights, RoPE tables, KV cache); the model is unusable after."""
+        """Free the model's device memory (weights, RoPE tables, KV cache, the decode trace); the model
+        is unusable after."""
+        if self.trace is not None:
+            self.trace.release()
         self.loader.release()
         self.kv_cache.release()
 
@@ -190,16 +198,44 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
         batch_positions = torch.full((self.max_batch_size,), SKIP_USER, dtype=torch.int64)
         batch_tokens[users] = tokens
         batch_positions[users] = torch.tensor(positions)
-
-        x = self._embed(batch_tokens.reshape(1, -1))
-        rope_tables = self.rope.decode_tables(batch_positions, self.dims.num_attention_heads, self.dims.num_key_value_heads, self.tt_device)
-        tt_positions = position_tensor(batch_positions, self.tt_device)
-        for layer in self.layers:
-            x = layer.decode(x, rope_tables, self.kv_cache, tt_positions)
-            self._observe(layer, "decode", x)
+        inputs = self._decode_inputs(batch_tokens, batch_positions)
+        if self.trace is None:
+            logits = self._read_logits(self._run_untraced(inputs))
+        else:
+            if self.layer_observer is not None:
+                raise ValueError("decode with trace=True cannot call layer_observer: reading the residual back "
+                                 "inside a trace capture is refused; build the model without trace for per-layer PCC")
+            logits = self._read_logits(self.trace.run(self._decode_step, inputs))
         for user, position in zip(users, positions):
             self.lengths[user] = position + 1
-        return self._logits(x)[users]
+        return logits[users]
+
+    def _decode_inputs(self, batch_tokens, batch_positions) -> dict:
+        """Host tensors of everything the decode step reads, in the layout of its device buffers."""
+        as_host = {"tokens": (batch_tokens.reshape(1, -1).to(torch.int32), ttnn.uint32),
+                   "positions": (batch_positions.to(torch.int32), ttnn.int32)}
+        row_ids = self.rope.decode_row_ids(batch_positions, self.dims.num_attention_heads, self.dims.num_key_value_heads)
+        as_host.update({f"rope_{name}": (ids, ttnn.uint32) for name, ids in row_ids.items()})
+        return {name: ttnn.from_torch(values, dtype=dtype, layout=ttnn.ROW_MAJOR_LAYOUT)
+                for name, (values, dtype) in as_host.items()}
+
+    def _run_untraced(self, inputs):
+        on_device = {name: ttnn.to_device(tensor, self.tt_device) for name, tensor in inputs.items()}
+        logits = self._decode_step(on_device)
+        for tensor in on_device.values():
+            ttnn.deallocate(tensor)
+        return logits
+
+    def _decode_step(self, inputs):
+        """The device part of decode: reads only `inputs` (device tensors) and the model's own
+        buffers; the logits [1, 1, max_batch_size, vocab] stay on the device."""
+        x = ttnn.embedding(inputs["tokens"], self.embed_tokens, layout=ttnn.TILE_LAYOUT)
+        x = ttnn.reshape(x, [1, 1, self.max_batch_size, self.dims.hidden_size])
+        rope_tables = self.rope.gather_rows({"q": inputs["rope_q"], "k": inputs["rope_k"]})
+        for layer in self.layers:
+            x = layer.decode(x, rope_tables, self.kv_cache, inputs["positions"])
+            self._observe(layer, "decode", x)
+        return self._lm_head(x)
 
     # ---- shared -------------------------------------------------------------------------------
 
@@ -214,7 +250,12 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
 
     def _logits(self, x) -> torch.Tensor:
         """Final norm and LM head: [1, 1, R, hidden] on device -> [R, vocab] float32 on the host."""
-        logits = ttnn.linear(self.norm(x), self.lm_head, compute_kernel_config=precision_plan().lm_head.compute.build())
+        return self._read_logits(self._lm_head(x))
+
+    def _lm_head(self, x):
+        return ttnn.linear(self.norm(x), self.lm_head, compute_kernel_config=precision_plan().lm_head.compute.build())
+
+    def _read_logits(self, logits) -> torch.Tensor:
         return ttnn.to_torch(logits).to(torch.float32).reshape(-1, self.dims.vocab_size)
 
     def _check_tokens(self, tokens, what) -> torch.Tensor:

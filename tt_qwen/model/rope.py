@@ -41,15 +41,23 @@ class RotaryEmbedding:
             sin = ttnn.slice(sin, [0, 0, start, 0], end)
         return ttnn.experimental.rotary_embedding(x, cos, sin, compute_kernel_config=precision_plan().rotary.build())
 
-    def decode_tables(self, positions: torch.Tensor, n_heads: int, n_kv_heads: int, device) -> dict:
-        """cos/sin rows for decode: "q" rows are (user, q head), "k" rows (user, kv head), each
-        at its user's position; users skipped with a negative position rotate as position 0."""
+    @staticmethod
+    def decode_row_ids(positions: torch.Tensor, n_heads: int, n_kv_heads: int) -> dict[str, torch.Tensor]:
+        """Host side of decode's cos/sin rows: uint32-ready ids [1, B * heads], "q" rows (user, q
+        head) and "k" rows (user, kv head), each its user's position; skipped users (a negative
+        position) rotate as position 0."""
         rows = positions.clamp_min(0)
-        tables = {}
-        for name, heads in (("q", n_heads), ("k", n_kv_heads)):
-            ids = rows.repeat_interleave(heads).to(torch.int32).reshape(1, -1)
-            tables[name] = self.gather(ttnn.from_torch(ids, dtype=ttnn.uint32, layout=ttnn.ROW_MAJOR_LAYOUT, device=device))
-        return tables
+        return {name: rows.repeat_interleave(heads).to(torch.int32).reshape(1, -1)
+                for name, heads in (("q", n_heads), ("k", n_kv_heads))}
+
+    def gather_rows(self, row_ids: dict) -> dict:
+        """Device side: the cos/sin rows of each id tensor of decode_row_ids, already on the device."""
+        return {name: self.gather(ids) for name, ids in row_ids.items()}
+
+    def decode_tables(self, positions: torch.Tensor, n_heads: int, n_kv_heads: int, device) -> dict:
+        """Both sides at once (the layer tests' form): cos/sin rows for decode at `positions`."""
+        return self.gather_rows({name: ttnn.from_torch(ids, dtype=ttnn.uint32, layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+                                 for name, ids in self.decode_row_ids(positions, n_heads, n_kv_heads).items()})
 
     def gather(self, row_positions):
         """cos, sin [1, 1, R, head_dim] for a uint32 [1, R] tensor of per-row positions."""
