@@ -47,7 +47,7 @@ PCC = {
     ("layer.mlp", "bfloat8_b"): 0.9998,
     ("layer.decoder", "bfloat16"): 0.9999,
     ("layer.lm_head", "bfloat16"): 0.9995,
-    ("layer.kv_cache", "bfloat16"): 0.99,
+    ("layer.kv_cache", "bfloat16"): 0.99997,
     # model tier: the whole model against HF float32.
     ("model.hidden_state", "bfloat16"): 0.98,
     ("model.logits", "bfloat16"): 0.98,
@@ -102,7 +102,9 @@ CALIBRATION = {
     ("layer.decoder", "bfloat16"): Calibration(0.999974, "its blocks' steps (above)"),
     ("layer.lm_head", "bfloat16"): Calibration(0.999906, "not measured"),
     ("layer.rope", "bfloat16"): Calibration(0.999995, "none: 0.81.1's rotary ignores compute_kernel_config"),
-    ("layer.kv_cache", "bfloat16"): Calibration(0.999983, "not measured", "threshold not tightened yet"),
+    ("layer.kv_cache", "bfloat16"): Calibration(0.999983, "values held as bfloat8_b 0.999953 (fails)",
+                                                "1.3e-5 either side: thin on a card (0.81.1's fill_cache refuses a bf16 "
+                                                "input into a bfloat8_b cache; the precision audit checks the cache dtype)"),
 }
 
 

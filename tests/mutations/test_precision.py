@@ -2,8 +2,8 @@
 regression, under the host's model of the n150 datapath (tt_qwen/host/numerics.py).
 
 Op tier: the op's own cases with a LoFi compute config injected. Layer tier: the blocks of one
-Qwen3-0.6B layer built with the precision plan stepped down once (tools/calibrate.py defines the
-steps and prints every figure). Steps whose measured gap is too thin to hold on a card are not
+Qwen3-0.6B layer built with the precision plan stepped down once, and its KV cache's values held
+as bfloat8_b (tools/calibrate.py defines the steps and prints every figure). Steps whose measured gap is too thin to hold on a card are not
 here: thresholds.CALIBRATION says so for each.
 """
 
@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 
 from tests.ops.cases import FAMILIES
-from tools.calibrate import LAYER_CHECKS, ConfigInjector, case_pcc, lofi, qwen_layer_harness, stepped_plans
+from tools.calibrate import (LAYER_CHECKS, ConfigInjector, case_pcc, kv_cache_bfloat8_pcc, lofi,
+                             qwen_layer_harness, stepped_plans)
 from tt_qwen.host import numerics
 from tt_qwen.thresholds import pcc_threshold
 
@@ -75,3 +76,11 @@ def test_one_step_down_fails_the_layer_test(step, component, dtype, qwen_layer, 
     assert pcc < pcc_threshold(component, dtype), (
         f"{component}/{dtype} with {step}: PCC {pcc:.6f} still meets the threshold {pcc_threshold(component, dtype)}")
 
+
+
+def test_a_bfloat8_b_cache_fails_the_layer_cache_test(qwen_layer):
+    """0.81.1's fill_cache refuses a bf16 input into a bfloat8_b cache, so the step is the cached
+    values held as bfloat8_b would hold them."""
+    pcc = kv_cache_bfloat8_pcc(qwen_layer)
+    assert pcc < pcc_threshold("layer.kv_cache"), (
+        f"layer.kv_cache with a bfloat8_b cache: PCC {pcc:.6f} still meets the threshold {pcc_threshold('layer.kv_cache')}")
