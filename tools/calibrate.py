@@ -1,8 +1,7 @@
 """Calibrate the PCC thresholds against the host's model of the n150 datapath.
 
-    .venv/bin/python tools/calibrate.py                 # op and layer tiers, each step down (markdown)
-    .venv/bin/python tools/calibrate.py --layers-only
-    .venv/bin/python -m pytest tests/layers tests/model --junitxml=s.xml
+    .venv/bin/python tools/calibrate.py                 # every row: op, layer and model tiers, each step down
+    .venv/bin/python tools/calibrate.py --layers-only   # (or --ops-only, --model-only [--steps linear-LoFi,...])
     .venv/bin/python tools/calibrate.py --from-session s.xml   # the worst PCC per component of a session
 
 For every threshold component of the op and layer tiers it measures, under device numerics, the
@@ -10,8 +9,11 @@ worst PCC over the component's cases at the precision the suite configures, and 
 precision step down (bf16 -> bfloat8_b weights, the configured fidelity -> LoFi, an fp32 Dst ->
 16-bit). A threshold must sit between the two; `margin` is measured - threshold. The op cases are
 tests.ops.cases' (the op tier's own); the layer cases run one decoder layer at the exact
-Qwen3-0.6B dimensions with seeded random weights; --from-session reads the layer and model tiers'
-own cases. The figures go into tt_qwen/thresholds.py CALIBRATION, which the README prints.
+Qwen3-0.6B dimensions with seeded random weights; the model tier is the model tests' own cases
+(tiny seeded configs, tiny-trained, one Qwen3-0.6B layer), run as pytest sessions (the plan, then
+each step down, tools/calibrate_plugin.py; ~15 min for the plan's session on a 2-core machine)
+whose junit XML --from-session also reads. The figures go into tt_qwen/thresholds.py
+CALIBRATION, which the README prints.
 """
 
 from __future__ import annotations
@@ -147,8 +149,46 @@ def attention_pcc(harness, dtype: str = "bfloat16") -> float:
     return compare(reference.attention(harness.hf, 0, x), harness.to_torch(out, LAYER_SEQ)[0, 0]).pcc
 
 
+def kv_cache_pcc(harness, dtype: str = "bfloat16", stored_as: str = "bfloat16") -> float:
+    """The worst of K and V in a fresh one-user cache after a prefill, against HF's (normed, rotated)
+    keys and values; `stored_as` bfloat8_b re-stores the cached values as a bfloat8_b cache would
+    hold them (0.81.1's fill_cache refuses a bf16 input into a bfloat8_b cache, so the model cannot
+    simply allocate one: the precision-plan audit checks the cache dtype)."""
+    from transformers.models.qwen3.modeling_qwen3 import apply_rotary_pos_emb
+
+    from tt_qwen import reference
+    from tt_qwen.model.kv_cache import KVCache
+
+    ttnn, x = harness.ttnn, _layer_input(harness)
+    cache = KVCache(harness.device, harness.dims, 256, 1)
+    keys, values = cache.layer(0)
+    harness.attention().prefill(harness.to_device(x), harness.rope, keys, values, user=0, start=0)
+    hf_attn = harness.layer.self_attn
+    heads = (LAYER_SEQ, -1, harness.dims.head_dim)
+    cos, sin = reference.rope(harness.hf, LAYER_SEQ)
+    k = hf_attn.k_norm(hf_attn.k_proj(x).view(heads)).transpose(0, 1).unsqueeze(0)
+    _, k = apply_rotary_pos_emb(k, k, cos, sin)
+    v = hf_attn.v_proj(x).view(heads).transpose(0, 1)
+
+    def stored(t):
+        held = ttnn.to_torch(t).float()
+        if stored_as != "bfloat16":
+            held = ttnn.to_torch(ttnn.from_torch(held, dtype=getattr(ttnn, stored_as), layout=ttnn.TILE_LAYOUT)).float()
+        return held[0, :, :LAYER_SEQ]
+
+    worst = min(compare(k[0].detach(), stored(keys)).pcc, compare(v.detach(), stored(values)).pcc)
+    cache.release()
+    return worst
+
+
+def kv_cache_bfloat8_pcc(harness, dtype: str = "bfloat16") -> float:
+    return kv_cache_pcc(harness, dtype, stored_as="bfloat8_b")
+
+
 LAYER_CHECKS = {("layer.mlp", "bfloat16"): mlp_pcc, ("layer.mlp", "bfloat8_b"): mlp_pcc,
-                ("layer.rms_norm", "bfloat16"): norm_pcc, ("layer.attention", "bfloat16"): attention_pcc}
+                ("layer.rms_norm", "bfloat16"): norm_pcc, ("layer.attention", "bfloat16"): attention_pcc,
+                ("layer.kv_cache", "bfloat16"): kv_cache_pcc}
+KV_STEP = "kv-bfloat8_b"  # the cache's values held as bfloat8_b (kv_cache_bfloat8_pcc)
 
 
 def layer_pccs(harness) -> dict:
@@ -178,11 +218,14 @@ def layer_calibration(device) -> dict:
             print(name, {key: row["steps"][name] for key, row in table.items()}, flush=True)
     finally:
         config.PRECISION = plan
+    table[("layer.kv_cache", "bfloat16")]["steps"][KV_STEP] = kv_cache_bfloat8_pcc(harness)
+    print(KV_STEP, table[("layer.kv_cache", "bfloat16")]["steps"], flush=True)
     return table
 
 
-# ---- the layer and model tiers' own figures, from a pytest session's junit XML -------------------
-# test function -> the threshold component its PCC properties are judged by
+# ---- the layer and model tiers' own figures, from pytest sessions' junit XML ------------------
+# test function -> the threshold component its PCC properties are judged by (a model test's
+# property naming a cache is model.kv_cache: the chunked and long tests check logits and cache)
 TEST_COMPONENTS = {
     "test_attention_prefill_matches_hf": "layer.attention", "test_attention_decode_matches_hf": "layer.attention",
     "test_attention_prefill_fills_the_cache_like_hf": "layer.kv_cache",
@@ -192,71 +235,159 @@ TEST_COMPONENTS = {
     "test_prefill_rope_matches_hf": "layer.rope", "test_decode_rope_matches_hf": "layer.rope",
     "test_prefill_logits_match_hf": "model.logits", "test_decode_logits_match_hf_teacher_forced": "model.logits",
     "test_each_user_decodes_its_own_sequence": "model.logits", "test_batched_forward_prefills_every_user": "model.logits",
-    "test_chunked_prefill_matches_hf": "model.logits", "test_bringup_logits_match_hf": "model.logits",
+    "test_decode_on_a_cache_sized_to_fewer_users": "model.logits",
+    "test_chunked_prefill_matches_hf_at_every_position": "model.logits",
+    "test_chunked_prefill_matches_hf_on_every_model": "model.logits", "test_bringup_logits_match_hf": "model.logits",
+    "test_new_sequence_does_not_see_the_previous_one": "model.logits",
     "test_bfloat8_b_mlp_logits_match_hf": "model.logits",
     "test_hidden_state_after_every_layer_matches_hf": "model.hidden_state",
     "test_prefill_equals_decode_at_position": "model.prefill_vs_decode",
+    "test_prefill_equals_decode_at_chunk_boundaries": "model.prefill_vs_decode",
     "test_token_by_token_prefill_equals_full_prefill": "model.prefill_vs_decode",
     "test_cache_after_prefill_matches_hf": "model.kv_cache", "test_cache_after_decode_steps_matches_hf": "model.kv_cache",
-    "test_chunked_and_single_prefill_fill_the_same_cache": "model.kv_cache",
+    "test_teacher_forcing_accuracy_meets_the_floor": "e2e.teacher_forcing",
 }
+# the list-valued and accuracy properties some tests record instead of assert_pcc's "pcc ..."
+LIST_PROPERTIES = ("layer_pcc",)
+ACCURACY_PROPERTIES = ("top1", "top5")
 
 
 def _session_pccs(path: str):
-    """(test name, PCC) of every PCC a pytest session recorded: its --junitxml or its tests-host.json."""
+    """(test name, property name, value) of every PCC or accuracy a session recorded: its
+    --junitxml or its tests-host.json."""
+    import ast
+
     if path.endswith(".json"):
         import json
 
-        for result in json.loads(Path(path).read_text())["results"]:
-            for name, value in result["properties"].items():
-                if name.startswith("pcc"):
-                    yield result["test"].split("::")[-1], float(value)
-        return
-    import xml.etree.ElementTree as ET
+        props = ((r["test"].split("::")[-1], n, v) for r in json.loads(Path(path).read_text())["results"]
+                 for n, v in r["properties"].items())
+    else:
+        import xml.etree.ElementTree as ET
 
-    for case in ET.parse(path).iter("testcase"):
-        for prop in case.iter("property"):
-            if prop.get("name", "").startswith("pcc"):
-                yield case.get("name"), float(prop.get("value"))
+        props = ((case.get("name"), prop.get("name", ""), prop.get("value"))
+                 for case in ET.parse(path).iter("testcase") for prop in case.iter("property"))
+    for test, name, value in props:
+        if name.startswith("pcc"):
+            yield test, name, float(value)
+        elif name in LIST_PROPERTIES:
+            values = ast.literal_eval(value) if isinstance(value, str) else value
+            yield test, f"pcc {name}", min(values)
+        elif name in ACCURACY_PROPERTIES:
+            yield test, name, float(value)
+
+
+def _component(function: str, prop: str) -> str | None:
+    component = TEST_COMPONENTS.get(function)
+    if component is None:
+        return None
+    if component == "e2e.teacher_forcing":
+        return f"{component}.{prop}"
+    if component.startswith("model.") and " cache" in prop:
+        return "model.kv_cache"
+    return component
 
 
 def junit_calibration(path: str) -> dict:
-    """(component, dtype) -> the worst PCC the session's tests of that component recorded."""
+    """(component, dtype) -> the worst PCC (or accuracy) the session's tests of that component recorded."""
     worst = {}
-    for test, pcc in _session_pccs(path):
+    for test, prop, value in _session_pccs(path):
         function, _, params = test.partition("[")
-        component = TEST_COMPONENTS.get(function)
+        component = _component(function, prop)
         if component is not None:
             dtype = "bfloat8_b" if "bfloat8_b" in params or "bfloat8_b" in function else "bfloat16"
-            worst[(component, dtype)] = min(worst.get((component, dtype), 1.0), pcc)
+            worst[(component, dtype)] = min(worst.get((component, dtype), 1.0), value)
     return worst
+
+
+# ---- the model tier: its own cases (tiny seeded, tiny-trained, one Qwen3-0.6B layer), one pytest
+# session per precision step, each a fresh process (the plan is read when a model is built)
+MODEL_SESSION = ["tests/model", "tests/layers/test_attention.py", "tests/e2e/test_teacher_forcing.py"]
+# the tests each step session runs: every model-tier threshold's test, and the layer cache test
+STEP_TESTS = ("test_prefill_logits_match_hf or test_decode_logits_match_hf_teacher_forced or "
+              "test_hidden_state_after_every_layer_matches_hf or test_prefill_equals_decode_at_position or "
+              "test_cache_after_prefill_matches_hf or test_attention_prefill_fills_the_cache_like_hf or "
+              "test_bfloat8_b_mlp_logits_match_hf or test_teacher_forcing_accuracy_meets_the_floor")
+MODEL_STEPS = ("linear-LoFi", "linear-dst16", "sdpa-LoFi", "norm-LoFi")
+
+
+def run_session(step: str | None, out: Path) -> dict:
+    """One pytest session of the model tier (the whole of it for the plan, STEP_TESTS for a step)."""
+    import os
+    import subprocess
+
+    from tools.calibrate_plugin import ENV_VAR
+
+    env = {**os.environ, "TT_QWEN_NUMERICS": "device", "TT_QWEN_BACKEND": "host"}
+    env.pop(ENV_VAR, None)
+    xml = out / f"calibrate-{step or 'plan'}.xml"
+    command = ["nice", "-n", "10", sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+               "-p", "tools.calibrate_plugin", f"--junitxml={xml}", *MODEL_SESSION]
+    if step is not None:
+        env[ENV_VAR] = step
+    if step is not None:
+        command += ["-k", STEP_TESTS]
+    print(f"model tier, {step or 'plan'}: {' '.join(command[3:])}", flush=True)
+    subprocess.run(command, env=env, cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.DEVNULL)
+    return junit_calibration(str(xml))
+
+
+def model_calibration(out: Path, steps=MODEL_STEPS) -> dict:
+    """(component, dtype) -> {measured, steps: {step: worst}} over the model tier's own cases."""
+    out.mkdir(parents=True, exist_ok=True)
+    table = {key: {"measured": value, "steps": {}} for key, value in run_session(None, out).items()}
+    for step in steps:
+        for key, value in run_session(step, out).items():
+            table.setdefault(key, {"measured": None, "steps": {}})["steps"][step] = value
+    return table
+
+
+def _print_model_tier(out: Path, steps) -> None:
+    for (component, dtype), row in sorted(model_calibration(out, steps).items()):
+        measured = "-" if row["measured"] is None else f"{row['measured']:.6f}"
+        stepped = ", ".join(f"{name} {value:.6f}" for name, value in row["steps"].items())
+        print(f"| `{component}` | {dtype} | {measured} | {stepped} |", flush=True)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ops-only", action="store_true", help="skip the layer tier")
-    parser.add_argument("--layers-only", action="store_true", help="skip the op tier")
-    parser.add_argument("--from-session", metavar="FILE", help="only: the worst PCC per component a pytest session "
+    tiers = parser.add_mutually_exclusive_group()
+    tiers.add_argument("--ops-only", action="store_true", help="only the op tier")
+    tiers.add_argument("--layers-only", action="store_true", help="only the layer tier (in process)")
+    tiers.add_argument("--model-only", action="store_true", help="only the model-tier sessions (and the layer cache test)")
+    tiers.add_argument("--from-session", metavar="FILE", help="only: the worst PCC per component a pytest session "
                                                                "recorded (its --junitxml, or reports/out/tests-host.json)")
+    parser.add_argument("--steps", default=",".join(MODEL_STEPS),
+                        help=f"model-tier steps to run after the plan (comma-separated; default {','.join(MODEL_STEPS)}; '' none)")
+    parser.add_argument("--out", default="reports/out/calibrate", help="where the model-tier sessions' junit XML goes")
     args = parser.parse_args(argv)
+    steps = [s for s in args.steps.split(",") if s]
+    unknown = sorted(set(steps) - set(MODEL_STEPS))
+    if unknown:
+        parser.error(f"--steps: unknown {unknown}; known: {', '.join(MODEL_STEPS)}")
     if args.from_session:
         for (component, dtype), pcc in sorted(junit_calibration(args.from_session).items()):
             print(f"| `{component}` | {dtype} | {pcc:.6f} |")
+        return 0
+    print("| component | dtype | worst PCC (device model) | one step down: its worst PCC |", flush=True)
+    print("|---|---|---|---|")
+    if args.model_only:
+        _print_model_tier(Path(args.out), steps)
         return 0
     from tt_qwen import backends
 
     backends.select_ttnn("host")
     backend = backends.open_backend("host")
-    ops = {} if args.layers_only else op_calibration(backend.ttnn, backend.device)
-    print("| component | dtype | worst PCC (device model) | one step down | its worst PCC |", flush=True)
-    print("|---|---|---|---|---|")
-    for (component, dtype), row in sorted(ops.items()):
-        stepped = "-" if row["stepped"] is None else f"{row['stepped']:.6f}"
-        print(f"| `{component}` | {dtype} | {row['measured']:.6f} | {row['step'] or '-'} | {stepped} |")
+    if not args.layers_only:
+        for (component, dtype), row in sorted(op_calibration(backend.ttnn, backend.device).items()):
+            stepped = "-" if row["stepped"] is None else f"{row['step']} {row['stepped']:.6f}"
+            print(f"| `{component}` | {dtype} | {row['measured']:.6f} | {stepped} |", flush=True)
     if not args.ops_only:
         for (component, dtype), row in sorted(layer_calibration(backend.device).items()):
-            steps = ", ".join(f"{name} {pcc:.6f}" for name, pcc in row["steps"].items())
-            print(f"| `{component}` | {dtype} | {row['measured']:.6f} | {steps} |", flush=True)
+            stepped = ", ".join(f"{name} {pcc:.6f}" for name, pcc in row["steps"].items())
+            print(f"| `{component}` | {dtype} | {row['measured']:.6f} | {stepped} |", flush=True)
+    if not (args.ops_only or args.layers_only):
+        _print_model_tier(Path(args.out), steps)
     return 0
 
 

@@ -33,23 +33,17 @@ def assert_cache_matches_hf(tt_model, hf_model, ids, user, what):
     every_position.assert_cache_every_position(expected_kv, tt_model, user, len(ids), pcc_threshold("model.kv_cache"), what)
 
 
-def test_page_table_is_permuted(build_tt, paged_hf, needs_numbers):
-    """The checks below mean something only if a user's blocks are not the identity mapping."""
-    tt_model = build_tt(paged_hf, MAX_SEQ_LEN, paged=PERMUTED)
-    tt_model.prefill(checks.prompt(paged_hf, 130), user=2, last_token_only=True)
-    blocks = tt_model.kv_cache.blocks_of(2)
-    consecutive = list(range(blocks[0], blocks[0] + len(blocks)))
-    assert len(blocks) == 3 and blocks != consecutive, f"user 2's blocks {blocks} are consecutive: not a permuted table"
-    table = tt_model.kv_cache.host_table
-    assert table[2, :3].tolist() == blocks, f"page table row {table[2].tolist()} does not start with user 2's blocks {blocks}"
-
-
-@pytest.mark.parametrize("length", [33, 130], ids=[f"{PAGED_MODEL}-paged-bs64-prefill-seq{n}" for n in (33, 130)])
+@pytest.mark.parametrize("length", [130], ids=[f"{PAGED_MODEL}-paged-bs64-prefill-seq{n}" for n in (130,)])
 def test_paged_prefill_matches_hf_at_every_position(build_tt, paged_hf, needs_numbers, length):
+    """Three blocks, the last one partial; the check means something only if the user's blocks
+    are not consecutive (a permuted page table) and the device table holds them."""
     tt_model = build_tt(paged_hf, MAX_SEQ_LEN, paged=PERMUTED)
     ids = checks.prompt(paged_hf, length, seed=length)
     expected_logits, expected_kv = every_position.hf_prefill(paged_hf, ids)
     logits = tt_model.prefill(ids, user=5)
+    blocks = tt_model.kv_cache.blocks_of(5)
+    assert len(blocks) == 3 and blocks != list(range(blocks[0], blocks[0] + 3)), f"user 5's blocks {blocks} are consecutive"
+    assert tt_model.kv_cache.host_table[5, :3].tolist() == blocks, f"page table row {tt_model.kv_cache.host_table[5].tolist()}"
     every_position.assert_every_row(expected_logits, logits, pcc_threshold("model.logits"), f"paged prefill-seq{length} logits")
     every_position.assert_cache_every_position(expected_kv, tt_model, 5, length, pcc_threshold("model.kv_cache"),
                                                f"paged prefill-seq{length}")
@@ -121,11 +115,11 @@ def test_finished_users_blocks_are_reused(build_tt, paged_hf, needs_numbers):
 
 def test_new_prompt_replaces_a_users_blocks(build_tt, paged_hf, needs_numbers):
     tt_model = build_tt(paged_hf, MAX_SEQ_LEN, paged=PERMUTED)
-    tt_model.prefill(checks.prompt(paged_hf, 130, seed=40), user=6, last_token_only=True)
+    tt_model.prefill(checks.prompt(paged_hf, 70, seed=40), user=6, last_token_only=True)
     free_before = len(tt_model.kv_cache.allocator.free_blocks)
-    tt_model.prefill(checks.prompt(paged_hf, 40, seed=41), user=6, last_token_only=True)
+    tt_model.prefill(checks.prompt(paged_hf, 20, seed=41), user=6, last_token_only=True)
     assert len(tt_model.kv_cache.blocks_of(6)) == 1
-    assert len(tt_model.kv_cache.allocator.free_blocks) == free_before + 2, "the replaced sequence's blocks were not freed"
+    assert len(tt_model.kv_cache.allocator.free_blocks) == free_before + 1, "the replaced sequence's blocks were not freed"
 
 
 def test_paged_equals_unpaged(build_tt, paged_hf, needs_numbers):

@@ -2,8 +2,8 @@
 regression, under the host's model of the n150 datapath (tt_qwen/host/numerics.py).
 
 Op tier: the op's own cases with a LoFi compute config injected. Layer tier: the blocks of one
-Qwen3-0.6B layer built with the precision plan stepped down once (tools/calibrate.py defines the
-steps and prints every figure). Steps whose measured gap is too thin to hold on a card are not
+Qwen3-0.6B layer built with the precision plan stepped down once, and its KV cache's values held
+as bfloat8_b (tools/calibrate.py defines the steps and prints every figure). Steps whose measured gap is too thin to hold on a card are not
 here: thresholds.CALIBRATION says so for each.
 """
 
@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 
 from tests.ops.cases import FAMILIES
-from tools.calibrate import LAYER_CHECKS, ConfigInjector, case_pcc, lofi, qwen_layer_harness, stepped_plans
+from tools.calibrate import (LAYER_CHECKS, ConfigInjector, case_pcc, kv_cache_bfloat8_pcc, lofi,
+                             qwen_layer_harness, stepped_plans)
 from tt_qwen.host import numerics
 from tt_qwen.thresholds import pcc_threshold
 
@@ -75,3 +76,54 @@ def test_one_step_down_fails_the_layer_test(step, component, dtype, qwen_layer, 
     assert pcc < pcc_threshold(component, dtype), (
         f"{component}/{dtype} with {step}: PCC {pcc:.6f} still meets the threshold {pcc_threshold(component, dtype)}")
 
+
+
+def test_a_bfloat8_b_cache_fails_the_layer_cache_test(qwen_layer):
+    """0.81.1's fill_cache refuses a bf16 input into a bfloat8_b cache, so the step is the cached
+    values held as bfloat8_b would hold them."""
+    pcc = kv_cache_bfloat8_pcc(qwen_layer)
+    assert pcc < pcc_threshold("layer.kv_cache"), (
+        f"layer.kv_cache with a bfloat8_b cache: PCC {pcc:.6f} still meets the threshold {pcc_threshold('layer.kv_cache')}")
+
+
+# Model tier: tiny-trained, the worst row of a 64-token prefill (as the every-position checks judge),
+# the plan stepped down (the figures: thresholds.CALIBRATION).
+MODEL_STEPS = [("linear-LoFi", "model.logits"), ("sdpa-LoFi", "model.logits"), ("sdpa-LoFi", "model.kv_cache"),
+               ("norm-LoFi", "model.kv_cache")]
+PROMPT = 64
+
+
+def worst_row_pcc(component: str, backend) -> float:
+    from tests.model import checks
+    from tt_qwen import build_model, reference, zoo
+    from tt_qwen.compare import compare
+
+    hf = zoo.load_hf_model(zoo.resolve("tiny-trained")[0])
+    ids = checks.prompt(hf, PROMPT)
+    tt_model = build_model(hf, backend.device, 128)
+    try:
+        if component == "model.logits":
+            expected, actual = reference.logits(hf, ids), tt_model.prefill(ids)
+            return min(compare(expected[row], actual[row]).pcc for row in range(PROMPT))
+        tt_model.prefill(ids, last_token_only=True)
+        pccs = []
+        for index, cached in enumerate(reference.kv_cache(hf, ids)):
+            for want, got in zip(cached, tt_model.kv_cache.to_torch(index)):
+                pccs += [compare(want[:, row], got[0, :, row]).pcc for row in range(PROMPT)]
+        return min(pccs)
+    finally:
+        tt_model.release()
+
+
+@pytest.mark.parametrize("step, component", MODEL_STEPS,
+                         ids=[f"tiny-trained-{component.split('.')[1]}-{step.lower()}-bf16" for step, component in MODEL_STEPS])
+def test_one_step_down_fails_the_model_test(step, component, backend, plan_stepped_down):
+    plan_stepped_down(step)
+    pcc = worst_row_pcc(component, backend)
+    assert pcc < pcc_threshold(component), f"{component} with {step}: PCC {pcc:.6f} still meets {pcc_threshold(component)}"
+
+
+def test_the_plan_itself_meets_the_model_thresholds(backend):
+    """The control: the same measurement on the intact plan passes (the steps above are what fail)."""
+    for component in ("model.logits", "model.kv_cache"):
+        assert worst_row_pcc(component, backend) >= pcc_threshold(component)

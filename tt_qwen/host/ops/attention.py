@@ -138,6 +138,9 @@ def _positions(op: str, cur_pos, cur_pos_tensor, batch: int) -> list[int]:
     return positions[:batch]
 
 
+PAGED_K_CHUNK = 32
+
+
 def _k_chunk(op: str, seq: int, program_config) -> int:
     if program_config is not None and program_config.k_chunk_size:
         size = program_config.k_chunk_size
@@ -264,7 +267,10 @@ def paged_scaled_dot_product_attention_decode(input_tensor_q, input_tensor_k, in
     ks = list(k_t.shape)
     seq = table.shape[1] * ks[2]
     require(cur_pos_tensor is not None or not is_causal, op, "Paged decode requires cur_pos_tensor")
-    _k_chunk(op, seq, program_config)
+    # 0.81.1's help text: "Paged decode uses 32 when program_config is omitted" (unpaged derives
+    # it from the cache length); the chunk decides where the flash softmax rescales and rounds.
+    k_chunk = _k_chunk(op, seq, program_config) if program_config is not None and program_config.k_chunk_size \
+        else PAGED_K_CHUNK
     positions, mask = _decode_positions(op, is_causal, attn_mask, (), cur_pos_tensor, batch, seq)
     require(sliding_window_size is None and attention_sink is None and cache_position_modulo is None, op,
             "host backend: sliding_window_size, attention_sink and cache_position_modulo are not implemented")
@@ -277,6 +283,6 @@ def paged_scaled_dot_product_attention_decode(input_tensor_q, input_tensor_k, in
 
     check_compute_kernel_config(op, compute_kernel_config)
     path = numerics.resolve("sdpa_decode", compute_kernel_config)
-    out = _attend_decode(q_t, kv_of_user, positions, mask, scale, heads, ks[1], _k_chunk(op, seq, program_config), path)
+    out = _attend_decode(q_t, kv_of_user, positions, mask, scale, heads, ks[1], k_chunk, path)
     record(op, q_t, k_t, v_t, page_table_tensor, is_causal, scale, config, path)
     return _decode_output(out, q_t, config)
