@@ -59,6 +59,22 @@ def rope_positions_in_float16(monkeypatch, ttnn):
     monkeypatch.setattr(rope, "rope_tables", tables)
 
 
+@mutant("model", LONG)
+def rope_table_shorter_than_max_seq_len(monkeypatch, ttnn):
+    """The RoPE table built for 4096 positions (Llama-2's max_position_embeddings, a config
+    default) while the cache holds more; the row gather clamps positions past it to the last
+    row, as a device gather does. Exact below 4096; past it every position rotates as 4095."""
+    rope = model_module("rope")
+    original = rope.rope_tables
+
+    def tables(head_dim, theta, length):
+        cos, sin = original(head_dim, theta, min(length, 4096))
+        rows = torch.arange(length).clamp_max(4095)
+        return cos[rows], sin[rows]
+
+    monkeypatch.setattr(rope, "rope_tables", tables)
+
+
 @mutant("model", DECODE)
 def decode_rope_one_ahead(monkeypatch, ttnn):
     """Decode rotates q and k for position + 1 (the cache length after the step, not the

@@ -177,3 +177,27 @@ def paged_update_cache_writes_next_tile_row_at_tile_edge(monkeypatch, ttnn):
     real = ttnn.experimental.paged_update_cache
     monkeypatch.setattr(ttnn.experimental, "paged_update_cache", with_positions_changed(
         ttnn, real, "update_idxs_tensor", lambda p: torch.where((p >= 0) & (p % 32 == 31), p - 31, p)))
+
+
+@mutant("op", "tests/model/test_decode.py", LONG)
+def sdpa_decode_reads_to_the_end_of_its_tile(monkeypatch, ttnn):
+    """sdpa_decode masks whole 32-key tiles only: a user at position p also attends to the keys
+    after p up to the end of p's tile (p | 31): zero rows of a fresh cache (which still take
+    softmax weight) or a longer earlier prompt's future tokens. Exact only at positions 31, 63,
+    ..., the last row of a tile, which the tile-edge decode tests sit on."""
+    real = ttnn.transformer.scaled_dot_product_attention_decode
+    monkeypatch.setattr(ttnn.transformer, "scaled_dot_product_attention_decode", with_positions_changed(
+        ttnn, real, "cur_pos_tensor", lambda p: torch.where(p >= 0, p | 31, p)))
+
+
+@mutant("op", BATCH)
+def fill_cache_users_16_up_land_on_user_minus_16(monkeypatch, ttnn):
+    """fill_cache's batch index taken modulo 16 (a 4-bit field in the kernel's runtime args):
+    prefilling user 16..31 overwrites user 0..15's rows and leaves its own unwritten. Batches of
+    up to 16 users are exact."""
+    real = ttnn.fill_cache
+
+    def fill_cache(cache, x, batch_idx, **kwargs):
+        return real(cache, x, batch_idx % 16, **kwargs)
+
+    monkeypatch.setattr(ttnn, "fill_cache", fill_cache)
