@@ -9,11 +9,20 @@ boundary inside the capture, so the same step function runs traced and untraced.
 
 from __future__ import annotations
 
+import os
+
 import ttnn
+
+from tt_qwen import backends
+
+ON_MOCK = ("trace=True: a trace capture crashes the process on the mock device (ttnn 0.81.1 has no command "
+           "queues there: segmentation fault in generate_trace_dispatch_commands); build the model without trace")
 
 
 class DecodeTrace:
     def __init__(self, device):
+        if os.environ.get("TT_METAL_MOCK_CLUSTER_DESC_PATH") and not backends.ttnn_is_host():
+            raise ValueError(ON_MOCK)
         self.device = device
         self.buffers = None  # name -> persistent device tensor the captured step reads
         self.trace_id = None
