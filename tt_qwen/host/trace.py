@@ -31,8 +31,8 @@ from .types import INTEGER
 
 # Bytes of dispatch commands one program launch adds to a trace. An estimate, not a measurement:
 # the mock cannot capture (it segfaults), and the real figure depends on cores and runtime args.
-# 8 KiB puts the 28-layer Qwen3-0.6B decode (~560 programs) at ~4.6 MB, inside the 10,000,000 B
-# region ttnn_models captures it in.
+# 8 KiB puts the 28-layer Qwen3-0.6B decode (29 programs a layer + 12: 824, counted on the host) at
+# 6.75 MB, inside the 10,000,000 B region ttnn_models captures it in.
 TRACE_BYTES_PER_PROGRAM = 8192
 
 READS = "Reads are not supported during trace capture."
@@ -44,7 +44,8 @@ DRAM_ACTIVITY = ("Trace buffer at address {} overlaps with buffers allocated dur
                  "water mark: {}). Reduce allocations during trace capture or set a non-zero trace_region_size.")
 # Functions that move data between host and device: refused inside a capture.
 READ_FUNCTIONS = {"to_torch", "from_device"}
-WRITE_WITH_DEVICE = {"from_torch", "as_tensor"}  # a write when given a device
+# A write when given a device: the tensor is built on the host and written (creation ops included).
+WRITE_WITH_DEVICE = {"from_torch", "as_tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like"}
 # Tensor methods routed through the capture, under the function whose rules they follow.
 TENSOR_METHODS = {"to_torch": "to_torch", "cpu": "from_device", "to_list": "to_torch", "item": "to_torch",
                   "to_numpy": "to_torch", "to_torch_with_padded_shape": "to_torch", "to": "to_device",
@@ -186,6 +187,9 @@ def _check_queue(name, cq_id) -> None:
 
 
 def _trace(name, device, trace_id) -> _Trace:
+    if not isinstance(trace_id, MeshTraceId):  # measured: 0.81.1's binding refuses a plain int
+        raise TypeError(f"{name}(): incompatible function arguments: trace_id must be a ttnn.MeshTraceId, got "
+                        f"{type(trace_id).__name__}")
     trace = _traces.get((id(device), int(trace_id)))
     if trace is None:
         fatal(f"ttnn.{name}", f"Trace instance {int(trace_id)} must exist on device {device.id()}'s active sub-device manager 0")

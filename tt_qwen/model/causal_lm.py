@@ -211,16 +211,17 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
         return logits[users]
 
     def _decode_inputs(self, batch_tokens, batch_positions) -> dict:
-        """Host tensors of everything the decode step reads, in the layout of its device buffers."""
-        as_host = {"tokens": (batch_tokens.reshape(1, -1).to(torch.int32), ttnn.uint32),
-                   "positions": (batch_positions.to(torch.int32), ttnn.int32)}
+        """Everything the decode step reads, as {name: (int32 torch values, ttnn dtype)}: the
+        contents of its device input tensors (row-major)."""
+        inputs = {"tokens": (batch_tokens.reshape(1, -1).to(torch.int32), ttnn.uint32),
+                  "positions": (batch_positions.to(torch.int32), ttnn.int32)}
         row_ids = self.rope.decode_row_ids(batch_positions, self.dims.num_attention_heads, self.dims.num_key_value_heads)
-        as_host.update({f"rope_{name}": (ids, ttnn.uint32) for name, ids in row_ids.items()})
-        return {name: ttnn.from_torch(values, dtype=dtype, layout=ttnn.ROW_MAJOR_LAYOUT)
-                for name, (values, dtype) in as_host.items()}
+        inputs.update({f"rope_{name}": (ids, ttnn.uint32) for name, ids in row_ids.items()})
+        return inputs
 
     def _run_untraced(self, inputs):
-        on_device = {name: ttnn.to_device(tensor, self.tt_device) for name, tensor in inputs.items()}
+        on_device = {name: ttnn.from_torch(values, dtype=dtype, layout=ttnn.ROW_MAJOR_LAYOUT, device=self.tt_device)
+                     for name, (values, dtype) in inputs.items()}
         logits = self._decode_step(on_device)
         for tensor in on_device.values():
             ttnn.deallocate(tensor)

@@ -39,4 +39,5 @@ SECTIONS = {
     "paged_fill_cache": Section("kv_cache", "sec_paged_fill", True, "ttnn.experimental.paged_fill_cache"),
     "data_movement": Section("data_movement", "sec_data_movement", True,
                              "reshape / slice / concat / transpose / permute / typecast / pad / to_layout / to_memory_config"),
+    "trace": Section("trace", "sec_trace", True, "Trace capture and replay (begin/end/execute/release_trace)"),
 }
