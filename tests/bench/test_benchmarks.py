@@ -6,17 +6,29 @@ host they time our CPU emulation; on the mock device they time the real ttnn's h
 dispatch, which is what bounds untraced decode on a real card.
 """
 
+import inspect
+
 import pytest
 import torch
 
+from tt_qwen.model.causal_lm import Qwen3ForTTNN
 from tt_qwen.model.footprint import roofline
 
 PREFILL_LENGTHS = [32, 128, 512]
 LONG_PREFILL_LENGTHS = [1024, 2048]
 
 
+# The public Qwen3-0.6B n150 bring-up (issue 13): what a card's figures are read against. On host
+# and mock the figures are not n150 figures, and the anchors only say what a card would be held to.
+ANCHORS = {"ttft_ms_untraced": 52.0, "ttft_ms_optimized": 25.0, "tokens_per_s_per_user_untraced": 28.0,
+           "tokens_per_s_per_user_traced": 46.2, "tokens_per_s_per_user_bandwidth_ceiling_bf16": 242.0}
+# Traced decode is the `trace` engineer's build option (issue 13); until build_model takes it, the
+# traced cases skip and say so.
+TRACE_BUILDS = "trace" in inspect.signature(Qwen3ForTTNN.__init__).parameters
+
+
 def _info(benchmark, backend, model_spec, **figures):
-    benchmark.extra_info.update(backend=backend.name, model=model_spec.name, **figures)
+    benchmark.extra_info.update(backend=backend.name, model=model_spec.name, anchors=ANCHORS, **figures)
 
 
 @pytest.fixture
@@ -25,8 +37,10 @@ def prefill_model(build_tt, hf_model):
 
 
 @pytest.fixture
-def decode_model(build_tt, hf_model):
-    return build_tt(hf_model, 256)
+def decode_model(build_tt, hf_model, mode):
+    if mode == "traced" and not TRACE_BUILDS:
+        pytest.skip("traced decode: build_model(trace=True) has not landed yet (issue 13, the trace part)")
+    return build_tt(hf_model, 256, **({"trace": True} if mode == "traced" else {}))
 
 
 PREFILL_PARAMS = [pytest.param(n, id=f"prefill-seq{n}-bf16") for n in PREFILL_LENGTHS] + [
@@ -37,13 +51,15 @@ PREFILL_PARAMS = [pytest.param(n, id=f"prefill-seq{n}-bf16") for n in PREFILL_LE
 @pytest.mark.parametrize("length", PREFILL_PARAMS)
 def test_prefill_time_to_first_token(benchmark, prefill_model, hf_model, model_spec, backend, length):
     ids = torch.randint(0, hf_model.config.vocab_size, (length,))
-    _info(benchmark, backend, model_spec, step="inference_prefill", prompt_len=length)
     benchmark.pedantic(prefill_model.prefill, args=(ids,), kwargs={"last_token_only": True}, rounds=3, warmup_rounds=1)
+    _info(benchmark, backend, model_spec, step="inference_prefill", prompt_len=length,
+          ttft_ms=benchmark.stats.stats.mean * 1000.0)
 
 
 @pytest.mark.model_kinds("tiny-trained", "random-full", "pretrained")
-@pytest.mark.parametrize("batch", [1, 32], ids=["decode-batch1-bf16", "decode-batch32-bf16"])
-def test_decode_step(benchmark, decode_model, hf_model, model_spec, backend, batch):
+@pytest.mark.parametrize("batch", [1, 32], ids=["batch1-bf16", "batch32-bf16"])
+@pytest.mark.parametrize("mode", ["untraced", "traced"], ids=["decode", "decode-traced"])
+def test_decode_step(benchmark, decode_model, hf_model, model_spec, backend, batch, mode):
     position = 127
     for user in range(batch):
         decode_model.prefill(torch.randint(0, hf_model.config.vocab_size, (position,)), user=user, last_token_only=True)
@@ -51,4 +67,5 @@ def test_decode_step(benchmark, decode_model, hf_model, model_spec, backend, bat
     benchmark.pedantic(decode_model.decode, args=(tokens, [position] * batch), rounds=5, warmup_rounds=1)
     figures = roofline(decode_model.dims, decode_model.mlp_dtype, position + 1, batch, 1.0 / benchmark.stats.stats.mean)
     figures.pop("summary")
-    _info(benchmark, backend, model_spec, step="inference_decode", batch=batch, position=position, **figures)
+    _info(benchmark, backend, model_spec, step="inference_decode", batch=batch, position=position, mode=mode,
+          tokens_per_s_per_user=1.0 / benchmark.stats.stats.mean, **figures)

@@ -101,7 +101,9 @@ class Attention:
         qkv = ttnn.linear(x, self.qkv_proj, compute_kernel_config=self.kernel_configs["qkv"])
         q, k, v = ttnn.experimental.nlp_create_qkv_heads_decode(
             qkv, num_heads=self.n_heads, num_kv_heads=self.n_kv_heads, memory_config=ttnn.L1_HEIGHT_SHARDED_MEMORY_CONFIG)
-        ttnn.deallocate(qkv)
+        # Decode's temporaries are freed by dropping their last reference (ttnn frees a tensor's
+        # buffer with the tensor), not by ttnn.deallocate: one host dispatch fewer each (README).
+        del qkv
         q = self._norm_and_rotate(q, self.q_norm, rope_tables["q"], batch, self.n_heads)
         k = self._norm_and_rotate(k, self.k_norm, rope_tables["k"], batch, self.n_kv_heads)
         page_table = None if cache is None else cache.page_table
@@ -111,10 +113,13 @@ class Attention:
         attn = self._attend_decode(q, keys, values, positions, page_table)
         # sdpa_decode pads the heads to 32: keep the real ones, then [1, B, heads, head_dim] ->
         # [1, 1, B, heads * head_dim], the heads of each user side by side.
+        # (nlp_concat_heads_decode would need a sharded input, and 0.81.1's sdpa_decode refuses a
+        # sharded output: a to_memory_config more, so no fewer calls; README "The decode step".)
+        del q, k, v
         heads = ttnn.slice(attn, [0, 0, 0, 0], [1, batch, self.n_heads, self.head_dim])
+        del attn
         out = ttnn.reshape(heads, [1, 1, batch, self.n_heads * self.head_dim])
-        for tensor in (q, k, v, attn, heads):
-            ttnn.deallocate(tensor)
+        del heads
         return ttnn.linear(out, self.o_proj, compute_kernel_config=self.kernel_configs["o"])
 
     def _attend_decode(self, q, keys, values, positions, page_table):

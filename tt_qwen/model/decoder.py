@@ -21,19 +21,15 @@ class DecoderLayer:
 
     def prefill(self, x, rope, kv_cache, user: int, start: int):
         keys, values = kv_cache.layer(self.index)
-        attn = self.self_attn.prefill(self.input_layernorm(x), rope, keys, values, user, start, cache=kv_cache)
-        return self._finish(x, attn)
+        return self._finish(x, self.self_attn.prefill(self.input_layernorm(x), rope, keys, values, user, start,
+                                                      cache=kv_cache))
 
     def decode(self, x, rope_tables, kv_cache, positions):
         keys, values = kv_cache.layer(self.index)
-        attn = self.self_attn.decode(self.input_layernorm(x), rope_tables, keys, values, positions, cache=kv_cache)
-        return self._finish(x, attn)
+        return self._finish(x, self.self_attn.decode(self.input_layernorm(x), rope_tables, keys, values, positions,
+                                                     cache=kv_cache))
 
     def _finish(self, x, attn):
         hidden = ttnn.add(x, attn)
-        ttnn.deallocate(attn)
-        mlp = self.mlp(self.post_attention_layernorm(hidden))
-        out = ttnn.add(hidden, mlp)
-        ttnn.deallocate(hidden)
-        ttnn.deallocate(mlp)
-        return out
+        del attn  # dropping the last reference frees the buffer, without a ttnn.deallocate dispatch
+        return ttnn.add(hidden, self.mlp(self.post_attention_layernorm(hidden)))

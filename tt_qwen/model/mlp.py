@@ -20,8 +20,6 @@ class MLP:
         gate = ttnn.linear(x, self.gate_proj, activation="silu", compute_kernel_config=configs["gate"])
         up = ttnn.linear(x, self.up_proj, compute_kernel_config=configs["up"])
         hidden = ttnn.mul(gate, up)
-        ttnn.deallocate(gate)
-        ttnn.deallocate(up)
-        out = ttnn.linear(hidden, self.down_proj, compute_kernel_config=configs["down"])
-        ttnn.deallocate(hidden)
-        return out
+        # Dropping the last reference frees a ttnn tensor's buffer: no ttnn.deallocate dispatch.
+        del gate, up
+        return ttnn.linear(hidden, self.down_proj, compute_kernel_config=configs["down"])
