@@ -106,7 +106,8 @@ CALIBRATION = {
     # one Qwen3-0.6B layer: tools/calibrate.py --model-only; the every-position checks judge single
     # rows, the lowest figures); the steps: the plan stepped down one block kind at a time.
     ("model.hidden_state", "bfloat16"): Calibration(0.999887, "as model.logits' (the same layers)",
-                                                    "worst: tiny-hd128-mqa prefill-200, after a layer"),
+                                                    "worst: tiny-hd128-mqa prefill-200, after a layer; default-tier cases only: "
+                                                    "the slow tier's 28-layer models are not measured yet"),
     ("model.logits", "bfloat16"): Calibration(0.998164, "worst row of a tiny-trained 64-token prefill: linear LoFi "
                                                         "0.993256, SDPA LoFi 0.996359, norm LoFi 0.981648 (fail); linear "
                                                         "16-bit Dst 0.998480 (whole logits, qwen3-0.6b-1layer: 0.998843)",
