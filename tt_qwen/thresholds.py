@@ -52,7 +52,7 @@ PCC = {
     ("model.hidden_state", "bfloat16"): 0.9995,
     ("model.logits", "bfloat16"): 0.997,
     ("model.logits", "bfloat8_b"): 0.999,
-    ("model.kv_cache", "bfloat16"): 0.998,
+    ("model.kv_cache", "bfloat16"): 0.995,
     # prefill and decode run the same weights through different ops: they agree closely.
     ("model.prefill_vs_decode", "bfloat16"): 0.9995,
 }
@@ -106,7 +106,8 @@ CALIBRATION = {
     # one Qwen3-0.6B layer: tools/calibrate.py --model-only; the every-position checks judge single
     # rows, the lowest figures); the steps: the plan stepped down one block kind at a time.
     ("model.hidden_state", "bfloat16"): Calibration(0.999887, "as model.logits' (the same layers)",
-                                                    "worst: tiny-hd128-mqa prefill-200, after a layer"),
+                                                    "worst: tiny-hd128-mqa prefill-200, after a layer; default-tier cases only: "
+                                                    "the slow tier's 28-layer models are not measured yet"),
     ("model.logits", "bfloat16"): Calibration(0.998164, "worst row of a tiny-trained 64-token prefill: linear LoFi "
                                                         "0.993256, SDPA LoFi 0.996359, norm LoFi 0.981648 (fail); linear "
                                                         "16-bit Dst 0.998480 (whole logits, qwen3-0.6b-1layer: 0.998843)",
@@ -114,10 +115,10 @@ CALIBRATION = {
                                               "whole-tensor worst 0.999606); the 16-bit Dst step: " + _THIN),
     ("model.logits", "bfloat8_b"): Calibration(0.999882, "as bf16's (the MLP's weights are the step taken)",
                                                "one prefill per tiny config"),
-    ("model.kv_cache", "bfloat16"): Calibration(0.998991, "worst cached row, the same prefill: linear LoFi 0.997687, SDPA "
-                                                          "LoFi 0.995702, norm LoFi 0.992077 (fail); 16-bit Dst 0.998806",
-                                                "worst: a V row of tiny-trained's chunked prefill; the 16-bit Dst step: "
-                                                + _THIN),
+    ("model.kv_cache", "bfloat16"): Calibration(0.995764, "worst cached row, the same prefill: norm LoFi 0.992077 (fails); "
+                                                          "SDPA LoFi 0.995702, linear LoFi 0.997687, 16-bit Dst 0.998806",
+                                                "worst: a K row (position 7828) of the 8200-token long-context prefill; "
+                                                "the SDPA and linear steps: " + _THIN),
     ("model.prefill_vs_decode", "bfloat16"): Calibration(0.999914, "none: prefill and decode run the same plan, a step "
                                                                    "moves both", "worst: tiny-mha decode at position 127"),
     ("layer.kv_cache", "bfloat16"): Calibration(0.999983, "values held as bfloat8_b 0.999953 (fails)",

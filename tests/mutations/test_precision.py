@@ -88,8 +88,7 @@ def test_a_bfloat8_b_cache_fails_the_layer_cache_test(qwen_layer):
 
 # Model tier: tiny-trained, the worst row of a 64-token prefill (as the every-position checks judge),
 # the plan stepped down (the figures: thresholds.CALIBRATION).
-MODEL_STEPS = [("linear-LoFi", "model.logits"), ("sdpa-LoFi", "model.logits"), ("sdpa-LoFi", "model.kv_cache"),
-               ("norm-LoFi", "model.kv_cache")]
+MODEL_STEPS = [("linear-LoFi", "model.logits"), ("sdpa-LoFi", "model.logits"), ("norm-LoFi", "model.kv_cache")]
 PROMPT = 64
 
 
