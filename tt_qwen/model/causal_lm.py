@@ -200,15 +200,15 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
         batch_positions[users] = torch.tensor(positions)
         inputs = self._decode_inputs(batch_tokens, batch_positions)
         if self.trace is None:
-            logits = self._read_logits(self._run_untraced(inputs))
+            logits = self._run_untraced(inputs)
         else:
             if self.layer_observer is not None:
                 raise ValueError("decode with trace=True cannot call layer_observer: reading the residual back "
                                  "inside a trace capture is refused; build the model without trace for per-layer PCC")
-            logits = self._read_logits(self.trace.run(self._decode_step, inputs))
+            logits = self.trace.run(self._decode_step, inputs)
         for user, position in zip(users, positions):
             self.lengths[user] = position + 1
-        return logits[users]
+        return self._read_logits(logits, users)
 
     def _decode_inputs(self, batch_tokens, batch_positions) -> dict:
         """Everything the decode step reads, as {name: (int32 torch values, ttnn dtype)}: the
@@ -256,8 +256,14 @@ class Qwen3ForTTNN(PreTrainedModel, GenerationMixin):
     def _lm_head(self, x):
         return ttnn.linear(self.norm(x), self.lm_head, compute_kernel_config=precision_plan().lm_head.compute.build())
 
-    def _read_logits(self, logits) -> torch.Tensor:
-        return ttnn.to_torch(logits).to(torch.float32).reshape(-1, self.dims.vocab_size)
+    def _read_logits(self, logits, rows=None) -> torch.Tensor:
+        """[R, vocab] float32 on the host, or only `rows` of it: a decode step reads back every
+        user's row, and only the asked users' rows are converted (a slice when they are 0..n-1, so
+        a full batch is not copied a second time)."""
+        values = ttnn.to_torch(logits).reshape(-1, self.dims.vocab_size)
+        if rows is not None:
+            values = values[: len(rows)] if rows == list(range(len(rows))) else values[rows]
+        return values.to(torch.float32)
 
     def _check_tokens(self, tokens, what) -> torch.Tensor:
         tokens = torch.as_tensor(tokens, dtype=torch.int64).reshape(-1)
