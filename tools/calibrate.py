@@ -154,8 +154,6 @@ def kv_cache_pcc(harness, dtype: str = "bfloat16", stored_as: str = "bfloat16") 
     keys and values; `stored_as` bfloat8_b re-stores the cached values as a bfloat8_b cache would
     hold them (0.81.1's fill_cache refuses a bf16 input into a bfloat8_b cache, so the model cannot
     simply allocate one: the precision-plan audit checks the cache dtype)."""
-    from transformers.models.qwen3.modeling_qwen3 import apply_rotary_pos_emb
-
     from tt_qwen import reference
     from tt_qwen.model.kv_cache import KVCache
 
@@ -163,12 +161,7 @@ def kv_cache_pcc(harness, dtype: str = "bfloat16", stored_as: str = "bfloat16") 
     cache = KVCache(harness.device, harness.dims, 256, 1)
     keys, values = cache.layer(0)
     harness.attention().prefill(harness.to_device(x), harness.rope, keys, values, user=0, start=0)
-    hf_attn = harness.layer.self_attn
-    heads = (LAYER_SEQ, -1, harness.dims.head_dim)
-    cos, sin = reference.rope(harness.hf, LAYER_SEQ)
-    k = hf_attn.k_norm(hf_attn.k_proj(x).view(heads)).transpose(0, 1).unsqueeze(0)
-    _, k = apply_rotary_pos_emb(k, k, cos, sin)
-    v = hf_attn.v_proj(x).view(heads).transpose(0, 1)
+    k, v = reference.attention_kv(harness.hf, 0, x)  # the harness holds layer 0
 
     def stored(t):
         held = ttnn.to_torch(t).float()
@@ -176,7 +169,7 @@ def kv_cache_pcc(harness, dtype: str = "bfloat16", stored_as: str = "bfloat16") 
             held = ttnn.to_torch(ttnn.from_torch(held, dtype=getattr(ttnn, stored_as), layout=ttnn.TILE_LAYOUT)).float()
         return held[0, :, :LAYER_SEQ]
 
-    worst = min(compare(k[0].detach(), stored(keys)).pcc, compare(v.detach(), stored(values)).pcc)
+    worst = min(compare(k, stored(keys)).pcc, compare(v, stored(values)).pcc)
     cache.release()
     return worst
 

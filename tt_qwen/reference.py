@@ -63,6 +63,20 @@ def causal_mask(length: int, start: int = 0) -> torch.Tensor:
 
 
 @torch.no_grad()
+def attention_kv(hf_model, index: int, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """What layer `index`'s attention caches for input x [S, hidden] at positions 0..S-1: K (k_norm,
+    then RoPE) and V, each [n_kv_heads, S, head_dim]."""
+    from transformers.models.qwen3.modeling_qwen3 import apply_rotary_pos_emb
+
+    attn = hf_model.model.layers[index].self_attn
+    heads = (x.shape[0], -1, attn.head_dim)
+    cos, sin = rope(hf_model, x.shape[0])
+    k = attn.k_norm(attn.k_proj(x).view(heads)).transpose(0, 1).unsqueeze(0)
+    _, k = apply_rotary_pos_emb(k, k, cos, sin)
+    return k[0], attn.v_proj(x).view(heads).transpose(0, 1)
+
+
+@torch.no_grad()
 def decoder_layer(hf_model, index: int, hidden: torch.Tensor) -> torch.Tensor:
     """One HF decoder layer on hidden [S, hidden] at positions 0..S-1."""
     layer = hf_model.model.layers[index]

@@ -2,7 +2,6 @@
 
 import pytest
 import torch
-from transformers.models.qwen3.modeling_qwen3 import apply_rotary_pos_emb
 
 from tt_qwen import reference
 from tt_qwen.compare import assert_pcc
@@ -53,16 +52,11 @@ def check_cache_after_prefill(harness, attention, length, user):
     x = torch.randn(length, harness.dims.hidden_size)
     keys, values = harness.cache.layer(0)
     attention.prefill(harness.to_device(x), harness.rope, keys, values, user=user, start=0)
-    hf_attn = harness.layer.self_attn
-    heads = (length, -1, harness.dims.head_dim)
-    cos, sin = reference.rope(harness.hf, length)
-    k = hf_attn.k_norm(hf_attn.k_proj(x).view(heads)).transpose(0, 1).unsqueeze(0)
-    _, k = apply_rotary_pos_emb(k, k, cos, sin)
-    v = hf_attn.v_proj(x).view(heads).transpose(0, 1)
+    k, v = reference.attention_kv(harness.hf, 0, x)  # the harness holds layer 0
     tt_k, tt_v = harness.ttnn.to_torch(keys).float(), harness.ttnn.to_torch(values).float()
     threshold = pcc_threshold("layer.kv_cache")
-    assert_pcc(k[0].detach(), tt_k[user, :, :length], threshold, f"K cache after a {length}-token prefill")
-    assert_pcc(v.detach(), tt_v[user, :, :length], threshold, f"V cache after a {length}-token prefill")
+    assert_pcc(k, tt_k[user, :, :length], threshold, f"K cache after a {length}-token prefill")
+    assert_pcc(v, tt_v[user, :, :length], threshold, f"V cache after a {length}-token prefill")
 
 
 def test_attention_prefill_fills_the_cache_like_hf(harness, attention):
