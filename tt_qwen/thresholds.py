@@ -52,7 +52,7 @@ PCC = {
     ("model.hidden_state", "bfloat16"): 0.9995,
     ("model.logits", "bfloat16"): 0.997,
     ("model.logits", "bfloat8_b"): 0.999,
-    ("model.kv_cache", "bfloat16"): 0.995,
+    ("model.kv_cache", "bfloat16"): 0.998,
     # prefill and decode run the same weights through different ops: they agree closely.
     ("model.prefill_vs_decode", "bfloat16"): 0.9995,
 }
@@ -115,10 +115,13 @@ CALIBRATION = {
                                               "whole-tensor worst 0.999606); the 16-bit Dst step: " + _THIN),
     ("model.logits", "bfloat8_b"): Calibration(0.999882, "as bf16's (the MLP's weights are the step taken)",
                                                "one prefill per tiny config"),
-    ("model.kv_cache", "bfloat16"): Calibration(0.995764, "worst cached row, the same prefill: norm LoFi 0.992077 (fails); "
-                                                          "SDPA LoFi 0.995702, linear LoFi 0.997687, 16-bit Dst 0.998806",
-                                                "worst: a K row (position 7828) of the 8200-token long-context prefill; "
-                                                "the SDPA and linear steps: " + _THIN),
+    ("model.kv_cache", "bfloat16"): Calibration(0.998991, "worst cached row, tiny-trained's 64-token prefill: linear LoFi "
+                                                          "0.997687, SDPA LoFi 0.995702, norm LoFi 0.992077 (fail); "
+                                                          "16-bit Dst 0.998806",
+                                                "worst: a V row of tiny-trained's chunked prefill; the long-context "
+                                                "and chunked-matrix checks run the host's exact numerics (device "
+                                                "numerics there measured 0.995764 at position 7828 of 8200, not "
+                                                "judged by this row); the 16-bit Dst step: " + _THIN),
     ("model.prefill_vs_decode", "bfloat16"): Calibration(0.999914, "none: prefill and decode run the same plan, a step "
                                                                    "moves both", "worst: tiny-mha decode at position 127"),
     ("layer.kv_cache", "bfloat16"): Calibration(0.999983, "values held as bfloat8_b 0.999953 (fails)",
