@@ -25,6 +25,32 @@ def _tile_layout(op: str, tensor: Tensor) -> None:
     require(tensor.layout == Layout.TILE, op, f"Input tensor layout must be TILE but got {cpp(tensor.layout)}")
 
 
+def _head_dims(op: str, input: Tensor, input_kv, num_heads: int, num_kv_heads: int) -> tuple[int, int]:
+    """(head_dim the op infers from the padded widths, head_dim of its outputs: rounded up to a tile).
+    A head size that is not whole tiles is accepted; on the card the program then moves head_dim // 32
+    tiles per head into heads of ceil(head_dim / 32) tiles, so those outputs' values are undefined
+    (the host gives the zero-padded split)."""
+    width = input.padded_shape[3]
+    if input_kv is None:
+        heads = num_heads + 2 * num_kv_heads
+        require(width % heads == 0, op,
+                f"Unsupported input shape: width {width} must divide by num_q_heads + 2 * num_kv_heads ({heads})")
+        return width // heads, _pad32(width // heads)
+    kv_width = input_kv.padded_shape[3]
+    require(width % num_heads == 0, op, f"Unsupported input shape: width {width} must divide by num_q_heads ({num_heads})")
+    require(kv_width % (2 * num_kv_heads) == 0, op,
+            f"Unsupported input shape: input_kv width {kv_width} must divide by 2 * num_kv_heads ({2 * num_kv_heads})")
+    require(kv_width // (2 * num_kv_heads) == width // num_heads, op, "Head dims must be the same for Q and K, V")
+    return width // num_heads, _pad32(width // num_heads)
+
+
+def _split_row(x: torch.Tensor, heads: int, head_dim: int) -> torch.Tensor:
+    """[b, 1, s, w] -> [b, heads, s, head_dim] reading head_dim columns per head (zeros past the row)."""
+    x = torch.nn.functional.pad(x, (0, max(0, heads * head_dim - x.shape[-1])))[..., : heads * head_dim]
+    batch, seq = x.shape[0], x.shape[2]
+    return x.reshape(batch, seq, heads, head_dim).transpose(1, 2)
+
+
 def nlp_create_qkv_heads(input, input_kv=None, *, num_heads, num_kv_heads=None, transpose_k_heads=True,
                          kv_tied=False, memory_config=None, output_tensors=None):
     op = "ttnn.experimental.nlp_create_qkv_heads"
@@ -32,36 +58,34 @@ def nlp_create_qkv_heads(input, input_kv=None, *, num_heads, num_kv_heads=None, 
     _tile_layout(op, input)
     _rank4(op, input)
     num_kv_heads = num_heads if num_kv_heads is None else num_kv_heads
-    shape = list(input.shape)
-    require(shape[1] == 1, op, f"Unsupported input sequence length {shape[1]} is not equal to 1")
-    x = input.values()
-    if input_kv is None:
-        heads = num_heads + 2 * num_kv_heads
-        width = input.padded_shape[3]
-        require(width % heads == 0, op,
-                f"Unsupported input shape: width {width} must divide by num_q_heads + 2 * num_kv_heads ({heads})")
-        # The op rounds head_dim up to a tile and reads whole tiles per head, so a width that is not
-        # heads x a multiple of 32 is accepted and reads past the row (zeros here, garbage on device).
-        head_dim = _pad32(width // heads)
-        x = torch.nn.functional.pad(x, (0, heads * head_dim - x.shape[-1]))
-        q_part, kv_part = x[..., : num_heads * head_dim], x[..., num_heads * head_dim:]
-    else:
+    require(list(input.shape)[1] == 1, op, f"Unsupported input sequence length {input.shape[1]} is not equal to 1")
+    if input_kv is not None:
         _tile_layout(op, input_kv)
-        require(input_kv.dtype == input.dtype, op, "Unsupported input shape: input and input_kv must have the same dtype")
-        require(shape[3] % num_heads == 0, op, f"Unsupported input shape: width {shape[3]} must divide by num_q_heads")
-        head_dim = shape[3] // num_heads
-        require(list(input_kv.shape)[3] == 2 * num_kv_heads * head_dim, op,
-                f"Unsupported input shape: input_kv width must be 2 * num_kv_heads * head_dim = {2 * num_kv_heads * head_dim}")
-        q_part, kv_part = x, input_kv.values()
-    batch, seq = shape[0], shape[2]
-    q = q_part.reshape(batch, seq, num_heads, head_dim).transpose(1, 2)
-    k = kv_part[..., : num_kv_heads * head_dim].reshape(batch, seq, num_kv_heads, head_dim).transpose(1, 2)
-    v = kv_part[..., num_kv_heads * head_dim:].reshape(batch, seq, num_kv_heads, head_dim).transpose(1, 2)
+        require(input_kv.dtype == input.dtype, op, "KV tensor dtype must be same as Q tensor dtype!")
+    _, head_dim = _head_dims(op, input, input_kv, num_heads, num_kv_heads)
+    if input_kv is None:
+        heads = _split_row(input.padded_values(), num_heads + 2 * num_kv_heads, head_dim)
+        q, k, v = heads[:, :num_heads], heads[:, num_heads: num_heads + num_kv_heads], heads[:, num_heads + num_kv_heads:]
+    else:
+        q = _split_row(input.padded_values(), num_heads, head_dim)
+        kv = _split_row(input_kv.padded_values(), 2 * num_kv_heads, head_dim)
+        k, v = kv[:, :num_kv_heads], kv[:, num_kv_heads:]
+    seq = input.shape[2]
+    q, k, v = (t[:, :, :seq] for t in (q, k, v))
     if transpose_k_heads:
         k = k.transpose(-1, -2)
     config = memory_config or input.memory_config()
     record(op, input, input_kv, num_heads, num_kv_heads, transpose_k_heads, config)
     return tuple(output(t.contiguous(), input.dtype, input, config) for t in (q, k, v))
+
+
+def _check_split_head_size(op: str, input_tensor: Tensor, kv_input_tensor, num_heads: int, num_kv_heads) -> None:
+    """0.81.1 wants whole-tile heads here (nlp_create_qkv_heads itself accepts them: measured)."""
+    heads = num_heads if kv_input_tensor is not None else num_heads + 2 * (num_kv_heads or num_heads)
+    head_size = input_tensor.shape[-1] // heads
+    require(head_size % 32 == 0, op,
+            f"Invalid head size: {head_size}. The head size must be a multiple of the tile width (32). "
+            "Please adjust the dimensions accordingly.")
 
 
 def split_query_key_value_and_split_heads(input_tensor, kv_input_tensor=None, *, num_heads, num_kv_heads=None,
@@ -70,6 +94,7 @@ def split_query_key_value_and_split_heads(input_tensor, kv_input_tensor=None, *,
     op = "ttnn.transformer.split_query_key_value_and_split_heads"
     on_device(op, input_tensor, kv_input_tensor)
     require(len(input_tensor.shape) == 3, op, f"Input tensor must be rank 3 [batch, sequence, width], got {input_tensor.shape}")
+    _check_split_head_size(op, input_tensor, kv_input_tensor, num_heads, num_kv_heads)
     batch, seq, width = list(input_tensor.shape)
     fused = reshape(input_tensor, [batch, 1, seq, width])
     kv = None
