@@ -22,6 +22,9 @@ from .types import ELEMENT_BYTES, TILE_BYTES, Layout, NamedEnum
 DRAM_ALIGNMENT = 32
 TRACE_REGION_ALIGNMENT = 8192  # the trace region's share of each DRAM bank rounds up to this (real 0.81.1, measured)
 L1_ALIGNMENT = 16
+# The L1_SMALL region's share of each L1 bank rounds up to this (real 0.81.1 on the mock n150:
+# l1_small_size 1 -> 32 B, 1000 -> 1024 B, 1025 -> 1056 B; tests/ops/test_device_contract.py).
+L1_SMALL_ALIGNMENT = 32
 
 
 class Arch(NamedEnum):
@@ -97,11 +100,15 @@ class Device:
         self.target = target
         self.trace_region_size = trace_region_size  # what a trace capture may use (tt_qwen/host/trace.py)
         # L1_SMALL and the trace region are carved out of the same banks before user buffers.
-        l1_bank = target.l1_bank_bytes - _round_up(l1_small_size, L1_ALIGNMENT)
+        l1_small_bank = _round_up(l1_small_size, L1_SMALL_ALIGNMENT)
         dram_bank = target.dram_bank_bytes - _round_up(math.ceil(trace_region_size / target.dram_banks),
                                                        TRACE_REGION_ALIGNMENT)
-        self._pools = {BufferType.DRAM: _Pool(BufferType.DRAM, target.dram_banks, dram_bank, DRAM_ALIGNMENT),
-                       BufferType.L1: _Pool(BufferType.L1, target.num_cores, l1_bank, L1_ALIGNMENT)}
+        self._pools = {
+            BufferType.DRAM: _Pool(BufferType.DRAM, target.dram_banks, dram_bank, DRAM_ALIGNMENT),
+            BufferType.L1: _Pool(BufferType.L1, target.num_cores, target.l1_bank_bytes - l1_small_bank, L1_ALIGNMENT),
+            # measured: no L1_SMALL banks at all when l1_small_size is 0
+            BufferType.L1_SMALL: _Pool(BufferType.L1_SMALL, target.num_cores if l1_small_bank else 0, l1_small_bank,
+                                       L1_SMALL_ALIGNMENT)}
         self._program_cache: set = set()
         self._program_cache_enabled = True
 
