@@ -258,13 +258,26 @@ def _r_split_qkv(shape=(1, 32, QKV_WIDTH), layout="TILE", heads=NQ, kv_heads=NKV
     return run
 
 
-def _r_create_heads_kv_input(q_width, kv_width, heads=2, kv_heads=1):
+def _r_create_heads_kv_input(q_width, kv_width, heads=2, kv_heads=1, kv_lead=(1, 1, 32), kv_layout="TILE"):
+    """Q [1, 1, 32, q_width] with a KV input of shape kv_lead + (kv_width,) in kv_layout."""
     def run(ttnn, device):
         q = to_dev(ttnn, device, seeded_input((1, 1, 32, q_width)))
-        kv = to_dev(ttnn, device, seeded_input((1, 1, 32, kv_width), "kv"))
+        kv = to_dev(ttnn, device, seeded_input((*kv_lead, kv_width), "kv"), layout=kv_layout)
         return ttnn.experimental.nlp_create_qkv_heads(q, kv, num_heads=heads, num_kv_heads=kv_heads,
                                                       transpose_k_heads=False)
     return run
+
+
+def _r_create_heads_sharded_output(ttnn, device):
+    return ttnn.experimental.nlp_create_qkv_heads(to_dev(ttnn, device, seeded_input((1, 1, 32, QKV_WIDTH))),
+                                                  num_heads=NQ, num_kv_heads=NKV, transpose_k_heads=False,
+                                                  memory_config=ttnn.L1_HEIGHT_SHARDED_MEMORY_CONFIG)
+
+
+def _r_create_heads_decode_rank3(ttnn, device):
+    return ttnn.experimental.nlp_create_qkv_heads_decode(to_dev(ttnn, device, seeded_input((1, 8, QKV_WIDTH))),
+                                                         num_heads=NQ, num_kv_heads=NKV,
+                                                         memory_config=ttnn.L1_HEIGHT_SHARDED_MEMORY_CONFIG)
 
 
 REFUSALS: list[RefusalCase] = [
@@ -310,6 +323,27 @@ REFUSALS: list[RefusalCase] = [
     # real: "Head dims must be the same for Q and K, V"
     RefusalCase("create_qkv_heads-kv_input_head_dim_mismatch", "experimental.nlp_create_qkv_heads",
                 _r_create_heads_kv_input(q_width=2 * 64, kv_width=2 * 128), r"Head dims must be the same for Q and K, V"),
+    # real: "KV tensor seq_len dim must be same as Q tensor seq_len!" / "... batch dim ..." /
+    # "Input tensor KV layout must be TILE but got Layout::ROW_MAJOR"
+    RefusalCase("create_qkv_heads-kv_input_seq64_vs_32", "experimental.nlp_create_qkv_heads",
+                _r_create_heads_kv_input(NQ * HD, 2 * NKV * HD, NQ, NKV, kv_lead=(1, 1, 64)),
+                r"KV tensor seq_len dim must be same as Q tensor seq_len"),
+    RefusalCase("create_qkv_heads-kv_input_batch2_vs_1", "experimental.nlp_create_qkv_heads",
+                _r_create_heads_kv_input(NQ * HD, 2 * NKV * HD, NQ, NKV, kv_lead=(2, 1, 32)),
+                r"KV tensor batch dim must be same as Q tensor batch"),
+    RefusalCase("create_qkv_heads-kv_input_row_major", "experimental.nlp_create_qkv_heads",
+                _r_create_heads_kv_input(NQ * HD, 2 * NKV * HD, NQ, NKV, kv_layout="ROW_MAJOR"),
+                r"Input tensor KV layout must be TILE but got Layout::ROW_MAJOR"),
+    # real: "Output memory config layout must be INTERLEAVED but got TensorMemoryLayout::HEIGHT_SHARDED"
+    RefusalCase("create_qkv_heads-height_sharded_output", "experimental.nlp_create_qkv_heads",
+                _r_create_heads_sharded_output, r"Output memory config layout must be INTERLEAVED"),
+    # real: "Dimension mismatch: KV head size (32) must be equal to query head size (128)."
+    RefusalCase("split_qkv_heads-kv_input_head_size32_vs_128", "transformer.split_query_key_value_and_split_heads",
+                _r_split_qkv(shape=(1, 32, NQ * HD), heads=NQ, kv_heads=None, kv_width=1024),
+                r"Dimension mismatch: KV head size \(32\) must be equal to query head size \(128\)"),
+    # real: "ShapeBase[] index out of range. 3 not in [-4, 3)"
+    RefusalCase("create_qkv_heads_decode-rank3_input", "experimental.nlp_create_qkv_heads_decode",
+                _r_create_heads_decode_rank3, r"index out of range\. 3 not in \[-4, 3\)"),
     # real: "Physical shard shape (32, 100) must be tile {32, 32} sized!" (the decode split refuses
     # what the prefill split pads)
     RefusalCase("create_qkv_heads_decode-head_dim100", "experimental.nlp_create_qkv_heads_decode",

@@ -203,6 +203,8 @@ CASES: list[OpCase] = [
     rms_norm_case((1, 1, 2048, H), "hidden", slow=True),
     rms_norm_case((1, 1, 32, T.hidden), "hidden", tag="tiny-"),
     rms_norm_case((1, T.heads, 32, T.head_dim), "q_norm", tag="tiny-"),
+    rms_norm_case((H,), "vector", weight_form="none"),  # rank 1: one row, padded to [32, W]
+    rms_norm_case((2, 32, H), "rank3"),
     # -- layer_norm: weight and bias as [1,1,1,W] TILE or [1,1,W/32,32] ROW_MAJOR, none, odd shapes
     layer_norm_case((1, 1, 32, H), "hidden"),
     layer_norm_case((1, 1, 128, H), "hidden", weight_form="rm32"),
@@ -246,6 +248,16 @@ def _r_layer_norm_params(weight_width=H, bias_width=None):
         if bias_width is not None:
             kwargs["bias"] = to_dev(ttnn, device, seeded_input((1, 1, 1, bias_width), "b"))
         return ttnn.layer_norm(to_dev(ttnn, device, seeded_input((1, 1, 32, H))), **kwargs)
+    return run
+
+
+def _r_norm_params(weight_shape=(1, 1, 1, H), bias_layout=None):
+    """layer_norm with a weight of `weight_shape` (TILE) and, given bias_layout, a bias in that layout."""
+    def run(ttnn, device):
+        kwargs = {"weight": to_dev(ttnn, device, seeded_input(weight_shape, "w"))}
+        if bias_layout == "ROW_MAJOR":
+            kwargs["bias"] = to_dev(ttnn, device, seeded_input((1, 1, H // 32, 32), "b"), layout="ROW_MAJOR")
+        return ttnn.layer_norm(to_dev(ttnn, device, seeded_input((1, 1, 32, H))), epsilon=RMS_EPS, **kwargs)
     return run
 
 
@@ -330,5 +342,17 @@ REFUSALS: list[RefusalCase] = [
                 _r_norm(shape=(1, 1, 128, H), sharding=BLOCK32, residual=None,
                         program=Program("sharded", block_w=4, subblock_w=4)),
                 r"residual tensor b should be sharded if input a is sharded"),
+    # real: "Gamma tensor height must equal tile height (32), got: 64"
+    RefusalCase("layer_norm-weight_tile_rows64", "layer_norm", _r_norm_params(weight_shape=(1, 1, 64, H)),
+                r"Gamma tensor height must equal tile height \(32\), got: 64"),
+    # real: "Gamma and beta must have the same layout!"
+    RefusalCase("layer_norm-weight_tile_bias_row_major", "layer_norm", _r_norm_params(bias_layout="ROW_MAJOR"),
+                r"Gamma and beta must have the same layout!"),
+    # real: "Input tensor must have TILE layout (ROW_MAJOR is only supported for non-sharded tensors), got: ..."
+    RefusalCase("layer_norm-row_major_width_sharded32", "layer_norm", _r_norm("layer_norm", layout="ROW_MAJOR"),
+                r"ROW_MAJOR is only supported for non-sharded tensors"),
+    # real: "bad optional access" (an interleaved input has no shard spec for a sharded output to take)
+    RefusalCase("rms_norm-interleaved-width_sharded_output_without_spec", "rms_norm",
+                _r_norm(sharding=None, memory_config="L1_WIDTH_SHARDED_MEMORY_CONFIG"), r"bad optional access"),
     # NOT listed: a host-tensor input, which crashes the real process (segmentation fault).
 ]

@@ -25,6 +25,14 @@ def _tile_layout(op: str, tensor: Tensor) -> None:
     require(tensor.layout == Layout.TILE, op, f"Input tensor layout must be TILE but got {cpp(tensor.layout)}")
 
 
+def _check_kv_input(op: str, q: Tensor, kv: Tensor) -> None:
+    require(kv.dtype == q.dtype, op, "KV tensor dtype must be same as Q tensor dtype!")
+    require(kv.layout == Layout.TILE, op, f"Input tensor KV layout must be TILE but got {cpp(kv.layout)}")
+    require(kv.padded_shape[0] == q.padded_shape[0], op, "KV tensor batch dim must be same as Q tensor batch!")
+    require(kv.padded_shape[1] == 1, op, f"Unsupported input shape {kv.padded_shape[1]} is not equal to 1")
+    require(kv.padded_shape[2] == q.padded_shape[2], op, "KV tensor seq_len dim must be same as Q tensor seq_len!")
+
+
 def _head_dims(op: str, input: Tensor, input_kv, num_heads: int, num_kv_heads: int) -> tuple[int, int]:
     """(head_dim the op infers from the padded widths, head_dim of its outputs: rounded up to a tile).
     A head size that is not whole tiles is accepted; on the card the program then moves head_dim // 32
@@ -60,8 +68,10 @@ def nlp_create_qkv_heads(input, input_kv=None, *, num_heads, num_kv_heads=None, 
     num_kv_heads = num_heads if num_kv_heads is None else num_kv_heads
     require(list(input.shape)[1] == 1, op, f"Unsupported input sequence length {input.shape[1]} is not equal to 1")
     if input_kv is not None:
-        _tile_layout(op, input_kv)
-        require(input_kv.dtype == input.dtype, op, "KV tensor dtype must be same as Q tensor dtype!")
+        _check_kv_input(op, input, input_kv)
+    config = memory_config or input.memory_config()
+    require(config.memory_layout == TensorMemoryLayout.INTERLEAVED or input.is_sharded(), op,
+            f"Output memory config layout must be INTERLEAVED but got {cpp(config.memory_layout)}")
     _, head_dim = _head_dims(op, input, input_kv, num_heads, num_kv_heads)
     if input_kv is None:
         heads = _split_row(input.padded_values(), num_heads + 2 * num_kv_heads, head_dim)
@@ -74,18 +84,22 @@ def nlp_create_qkv_heads(input, input_kv=None, *, num_heads, num_kv_heads=None, 
     q, k, v = (t[:, :, :seq] for t in (q, k, v))
     if transpose_k_heads:
         k = k.transpose(-1, -2)
-    config = memory_config or input.memory_config()
     record(op, input, input_kv, num_heads, num_kv_heads, transpose_k_heads, config)
     return tuple(output(t.contiguous(), input.dtype, input, config) for t in (q, k, v))
 
 
 def _check_split_head_size(op: str, input_tensor: Tensor, kv_input_tensor, num_heads: int, num_kv_heads) -> None:
     """0.81.1 wants whole-tile heads here (nlp_create_qkv_heads itself accepts them: measured)."""
-    heads = num_heads if kv_input_tensor is not None else num_heads + 2 * (num_kv_heads or num_heads)
+    kv_heads = num_kv_heads or num_heads
+    heads = num_heads if kv_input_tensor is not None else num_heads + 2 * kv_heads
     head_size = input_tensor.shape[-1] // heads
     require(head_size % 32 == 0, op,
             f"Invalid head size: {head_size}. The head size must be a multiple of the tile width (32). "
             "Please adjust the dimensions accordingly.")
+    if kv_input_tensor is not None:
+        kv_head_size = kv_input_tensor.shape[-1] // (2 * kv_heads)
+        require(kv_head_size == head_size, op,
+                f"Dimension mismatch: KV head size ({kv_head_size}) must be equal to query head size ({head_size}).")
 
 
 def split_query_key_value_and_split_heads(input_tensor, kv_input_tensor=None, *, num_heads, num_kv_heads=None,
@@ -112,6 +126,7 @@ def nlp_create_qkv_heads_decode(input_tensor, *, num_heads, num_kv_heads=None, o
     on_device(op, input_tensor)
     require(input_tensor.dtype in (DataType.FLOAT32, DataType.BFLOAT16), op, "Unsupported data format")
     require(input_tensor.layout == Layout.TILE, op, "Only tile layout is supported for input tensor")
+    _rank4(op, input_tensor)
     num_kv_heads = num_heads if num_kv_heads is None else num_kv_heads
     shape = list(input_tensor.shape)
     users = shape[2]

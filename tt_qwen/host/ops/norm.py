@@ -32,6 +32,8 @@ def _gamma(op: str, gamma: Tensor, x: Tensor) -> torch.Tensor:
     """The weight/bias as a vector over the input's last dim, in the shapes the device accepts."""
     width, logical = x.padded_shape[-1], x.shape[-1]
     if gamma.layout == Layout.TILE:
+        require(gamma.padded_shape[-2] == TILE, op, f"Gamma tensor height must equal tile height (32), got: "
+                f"{gamma.padded_shape[-2]}")
         require(gamma.padded_shape[-1] == width and gamma.shape[-1] >= logical, op,
                 "Input and gamma padded widths must match and gamma logical width must be >= input logical width "
                 "(otherwise valid input columns would be multiplied by gamma padding). Got input: "
@@ -47,10 +49,13 @@ def _gamma(op: str, gamma: Tensor, x: Tensor) -> torch.Tensor:
 
 
 def _check_input(op: str, x: Tensor, rms: bool) -> None:
-    """rms_norm refuses ROW_MAJOR in its wrapper; layer_norm takes it when the width is whole tiles."""
+    """rms_norm refuses ROW_MAJOR in its wrapper; layer_norm takes it, interleaved, when the width is
+    whole tiles."""
     name = op.split(".")[-1]
     if x.layout == Layout.ROW_MAJOR:
         require(not rms, op, f"ttnn::{name} does not support ROW_MAJOR input tensors. Use TILE layout.")
+        require(not x.is_sharded(), op, "Input tensor must have TILE layout (ROW_MAJOR is only supported for "
+                "non-sharded tensors), got: Layout::ROW_MAJOR")
         require(x.shape[-1] % TILE == 0, op,
                 f"ROW_MAJOR input requires W ({x.shape[-1]}) to be a multiple of tile width (32)")
     require(x.dtype in NORM_DTYPES, op, f"Input tensor dtype must be BFLOAT16, FLOAT32 or BFLOAT8_B but got {cpp(x.dtype)}")
@@ -124,17 +129,24 @@ def _check_blocks(op: str, pc, x: Tensor) -> None:
             f"Block width * TILE_WIDTH must match shard shape[1], got {pc.block_w * TILE} vs {spec.shape[1]}")
 
 
-def _output_config(x: Tensor, memory_config):
-    """The output keeps the input's shard spec when the config given names none."""
+def _check_params(op: str, weight, bias) -> None:
+    if weight is not None and bias is not None:
+        require(weight.layout == bias.layout, op, "Gamma and beta must have the same layout!")
+
+
+def _output_config(op: str, x: Tensor, memory_config):
+    """The output keeps the input's shard spec when the config given names none (an interleaved
+    input has none to give: 0.81.1 reads the missing spec)."""
     config = memory_config or x.memory_config()
+    require(x.is_sharded() or not config.is_sharded() or config.shard_spec is not None, op, "bad optional access")
     if x.is_sharded() and config.shard_spec is None:
         config = type(config)(config.memory_layout, config.buffer_type, x.memory_config().shard_spec)
     return config
 
 
 def _compute(x_values, epsilon, gamma, beta, rms: bool, path):
-    if rms:
-        y = numerics.rms_norm(x_values, epsilon, gamma, path)
+    if rms:  # per row: a rank-1 input is one row
+        y = numerics.rms_norm(x_values.reshape(-1, x_values.shape[-1]), epsilon, gamma, path).reshape(x_values.shape)
     else:
         centered = x_values - x_values.mean(-1, keepdim=True)
         y = centered * torch.rsqrt(centered.pow(2).mean(-1, keepdim=True) + epsilon)
@@ -155,7 +167,8 @@ def _normalize(op: str, input_tensor, epsilon, weight, bias, residual_input_tens
     _check_input(op, input_tensor, rms)
     if residual_input_tensor is not None:
         _check_residual(op, input_tensor, residual_input_tensor)
-    config = _output_config(input_tensor, memory_config)
+    _check_params(op, weight, bias)
+    config = _output_config(op, input_tensor, memory_config)
     if input_tensor.is_sharded():
         _check_sharded_output(op, input_tensor, config)
     _check_program_config(op, program_config, input_tensor, rms)
