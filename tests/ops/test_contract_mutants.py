@@ -121,3 +121,9 @@ def test_create_heads_kv_input_with_unpadded_head_dim_is_caught(host, device, mo
     monkeypatch.setattr(host_heads, "_head_dims", unpadded)
     _spec_caught(ODD_HEADS_KV_INPUT, host, device)
 
+
+
+def test_create_heads_kv_input_left_unchecked_is_caught(host, device, monkeypatch):
+    """The host's former kv_input path checked dtype only: a KV input of another length passed."""
+    monkeypatch.setattr(host_heads, "_check_kv_input", lambda op, q, kv: None)
+    _refusal_lost("create_qkv_heads-kv_input_seq64_vs_32", host, device)

@@ -40,4 +40,8 @@ SECTIONS = {
     "data_movement": Section("data_movement", "sec_data_movement", True,
                              "reshape / slice / concat / transpose / permute / typecast / pad / to_layout / to_memory_config"),
     "trace": Section("trace", "sec_trace", True, "Trace capture and replay (begin/end/execute/release_trace)"),
+    "norm_program_configs": Section("contracts", "sec_norm_program_configs", True,
+                                    "rms_norm / layer_norm program configs, sharded and ROW_MAJOR inputs"),
+    "odd_heads": Section("contracts", "sec_odd_heads", True, "Split heads with a head size that is not whole tiles"),
+    "l1_small": Section("contracts", "sec_l1_small", False, "L1 banks for each l1_small_size"),
 }
