@@ -1,7 +1,8 @@
 """The paged KV cache on the real ttnn 0.81.1 (mock n150): every call of a paged run (chunked
-prefill into a permuted pool, decode across a block edge) is accepted and matches the host
-backend's run call for call; the README's largest shared pool fits the real allocator beside the
-full model's weights, and one block more is refused before allocating."""
+prefill into a permuted pool, its later chunks through chunked_scaled_dot_product_attention,
+decode across a block edge) is accepted and matches the host backend's run call for call, output
+spec for output spec; the README's largest shared pool fits the real allocator beside the full
+model's weights, and one block more is refused before allocating."""
 
 import json
 import subprocess
@@ -61,10 +62,26 @@ def test_paged_model_calls_match_the_host_backend_call_for_call(model, ttnn, dev
     ours = host_trace(model, tmp_path)
     record_property("calls", len(real))
     ops = {call["op"] for call in real}
-    paged_ops = {"experimental.paged_fill_cache", "transformer.paged_scaled_dot_product_attention_decode"}
+    paged_ops = {"experimental.paged_fill_cache", "transformer.chunked_scaled_dot_product_attention",
+                 "transformer.paged_scaled_dot_product_attention_decode"}
     assert {op.removeprefix("ttnn.") for op in ops} >= paged_ops, f"the run made no paged calls: {sorted(ops)}"
     difference = first_difference(ours, real)
     assert difference is None, f"{model} paged: {difference}"
+
+
+@pytest.mark.parametrize("scale", [0.1, 128 ** -0.5], ids=["scale0.1", "scale-hd128-float64"])
+def test_chunked_sdpa_refuses_a_scale_float32_cannot_hold_on_both(scale, ttnn, device, host_backend):
+    """0.81.1's binding takes `scale` as a C++ float and nanobind refuses a Python float it would
+    round (a TypeError, before any validation): why the model passes no scale (README)."""
+    host, host_device = host_backend
+    for module, dev in ((ttnn, device), (host, host_device)):
+        q = module.from_torch(torch.zeros(1, 16, 64, 128), dtype=module.bfloat16, layout=module.TILE_LAYOUT, device=dev)
+        pool = module.from_torch(torch.zeros(4, 8, 64, 128), dtype=module.bfloat16, layout=module.TILE_LAYOUT, device=dev)
+        table = module.from_torch(torch.arange(4, dtype=torch.int32).reshape(1, 4), dtype=module.int32, device=dev)
+        with pytest.raises(TypeError, match="incompatible function arguments"):
+            module.transformer.chunked_scaled_dot_product_attention(q, pool, pool, table, 64, scale=scale)
+        exact = module.transformer.chunked_scaled_dot_product_attention(q, pool, pool, table, 64, scale=0.125)
+        assert list(exact.shape) == [1, 16, 64, 128]
 
 
 @pytest.fixture(scope="module")

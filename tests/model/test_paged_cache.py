@@ -1,19 +1,22 @@
 """The paged KV cache (`build_model(..., paged=PagedConfig(...))`) against HF float32, as
 tt-metal's own paged tests: the pool's blocks handed out in a seeded random order (a permuted
 page table), the cache checked un-permuted through it (`KVCache.to_torch`), users of different
-lengths sharing one pool, a finished user's blocks reused, paged == unpaged, chunked prefill,
-decode across a block edge, and the configurations it refuses.
+lengths sharing one pool, a finished user's blocks reused, paged == unpaged, chunked prefill
+(later chunks through chunked SDPA over the page table, as tt_transformers), decode across a
+block edge, and the configurations it refuses.
 """
 
 import pytest
 import torch
 
 from tests.model import checks, every_position
+from tests.mutations.catalog import MUTANTS
 from tt_qwen import build_model, reference, zoo
 from tt_qwen.compare import assert_pcc
 from tt_qwen.model.config import Qwen3Dims
 from tt_qwen.model.footprint import check_fits, largest_num_blocks, weight_bytes
 from tt_qwen.model.kv_cache import PagedConfig
+from tt_qwen.optrace import record
 from tt_qwen.thresholds import pcc_threshold
 
 PAGED_MODEL = "tiny-gqa2"  # Qwen3-0.6B in miniature (GQA 2, q width != hidden)
@@ -58,17 +61,64 @@ def test_paged_decode_across_a_block_edge_matches_hf(build_tt, paged_hf, needs_n
     assert_cache_matches_hf(tt_model, paged_hf, ids, 0, "paged decode-pos62-66")
 
 
-def test_paged_chunked_prefill_matches_hf_at_every_position(build_tt, paged_hf, needs_numbers):
-    """Three chunks of 64 (the last one partial): later chunks write their own blocks and attend
-    to the earlier ones gathered through the page table."""
-    chunk = BLOCK
-    tt_model = build_tt(paged_hf, MAX_SEQ_LEN, paged=PERMUTED, prefill_chunk_size=chunk)
-    ids = checks.prompt(paged_hf, 150, seed=chunk)
-    expected_logits, expected_kv = every_position.hf_prefill(paged_hf, ids)
+def check_paged_chunked_prefill(tt_model, hf_model):
+    """150 tokens in chunks of 64 for user 1: logits and cache at every position against HF."""
+    ids = checks.prompt(hf_model, 150, seed=BLOCK)
+    expected_logits, expected_kv = every_position.hf_prefill(hf_model, ids)
     logits = tt_model.prefill(ids, user=1)
-    what = f"paged prefill-seq150-chunk{chunk}"
+    what = f"paged prefill-seq150-chunk{BLOCK}"
     every_position.assert_every_row(expected_logits, logits, pcc_threshold("model.logits"), f"{what} logits")
     every_position.assert_cache_every_position(expected_kv, tt_model, 1, 150, pcc_threshold("model.kv_cache"), what)
+
+
+def test_paged_chunked_prefill_matches_hf_at_every_position(build_tt, paged_hf, needs_numbers):
+    """Three chunks of 64 (the last one partial): later chunks write their own blocks and attend
+    to the earlier ones with chunked SDPA through the (permuted) page table."""
+    check_paged_chunked_prefill(build_tt(paged_hf, MAX_SEQ_LEN, paged=PERMUTED, prefill_chunk_size=BLOCK), paged_hf)
+
+
+def test_paged_chunked_check_fails_when_the_mask_ignores_the_chunk_start(paged_hf, backend, needs_numbers,
+                                                                         monkeypatch):
+    """The mutant chunked-sdpa-ignores-chunk-start (the causal diagonal placed as if each chunk
+    began at position 0): the first chunk is right, the check names a position of a later one."""
+    MUTANTS["chunked-sdpa-ignores-chunk-start"].apply(monkeypatch, backend.ttnn)
+    tt_model = build_model(paged_hf, backend.device, MAX_SEQ_LEN, paged=PERMUTED, prefill_chunk_size=BLOCK)
+    later_chunk = r"(6[4-9]|[7-9]\d|1[0-4]\d)"  # positions 64..149
+    try:
+        with pytest.raises(AssertionError, match=rf"chunk64 logits at position {later_chunk} \(first failing"):
+            check_paged_chunked_prefill(tt_model, paged_hf)
+    finally:
+        tt_model.release()
+
+
+def test_later_paged_chunks_attend_through_chunked_sdpa(build_tt, paged_hf, backend):
+    """tt_transformers' path: each chunk after the first calls chunked_scaled_dot_product_attention
+    on the pool (once per layer), with no gather of the user's blocks (slice, concat) and no mask."""
+    tt_model = build_tt(paged_hf, MAX_SEQ_LEN, paged=PERMUTED, prefill_chunk_size=BLOCK)
+    with record(backend.ttnn) as calls:
+        tt_model.prefill(checks.prompt(paged_hf, 150, seed=1), user=2, last_token_only=True)
+    ops = [call["op"].removeprefix("ttnn.") for call in calls]
+    layers = paged_hf.config.num_hidden_layers
+    assert ops.count("transformer.chunked_scaled_dot_product_attention") == 2 * layers, ops
+    assert ops.count("transformer.scaled_dot_product_attention") == layers, "only the first chunk runs causal SDPA"
+    assert "concat" not in ops, "a later chunk gathered the user's blocks"
+
+
+def test_paged_chunked_prefill_equals_unpaged_bit_for_bit(build_tt, paged_hf, needs_numbers):
+    """Chunks of 64 over 150 tokens: chunked SDPA reads the same keys in the same k chunks of 32
+    as the unpaged SDPA with its offset mask, on the same datapath, so the logits and every cached
+    row are equal, not merely close."""
+    ids = checks.prompt(paged_hf, 150, seed=51)
+    runs = []
+    for options in ({}, {"paged": PERMUTED}):
+        tt_model = build_tt(paged_hf, MAX_SEQ_LEN, prefill_chunk_size=BLOCK, **options)
+        logits = tt_model.prefill(ids, user=1)
+        runs.append((logits, [tt_model.kv_cache.to_torch(i) for i in range(len(tt_model.layers))]))
+    (unpaged_logits, unpaged_cache), (paged_logits, paged_cache) = runs
+    assert torch.equal(unpaged_logits, paged_logits), "paged chunked prefill logits differ from unpaged"
+    for layer, (unpaged_kv, paged_kv) in enumerate(zip(unpaged_cache, paged_cache)):
+        for name, unpaged, paged in zip("KV", unpaged_kv, paged_kv):
+            assert torch.equal(unpaged[1, :, :150], paged[1, :, :150]), f"layer {layer} {name} cache differs"
 
 
 def test_users_of_different_lengths_share_one_pool(build_tt, paged_hf, needs_numbers):

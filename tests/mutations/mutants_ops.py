@@ -11,6 +11,7 @@ from tests.mutations.registry import mutant, rebuild, with_positions_changed
 LONG = "tests/model/test_long_context.py"
 CHUNKED = "tests/model/test_chunked_prefill.py"
 BATCH = "tests/model/test_batch.py"
+PAGED = "tests/model/test_paged_cache.py"
 
 
 @mutant("op", "tests/ops/test_op_cases.py")
@@ -201,3 +202,16 @@ def fill_cache_users_16_up_land_on_user_minus_16(monkeypatch, ttnn):
         return real(cache, x, batch_idx % 16, **kwargs)
 
     monkeypatch.setattr(ttnn, "fill_cache", fill_cache)
+
+
+@mutant("op", f"{PAGED}::test_paged_chunked_prefill_matches_hf_at_every_position")
+def chunked_sdpa_ignores_chunk_start(monkeypatch, ttnn):
+    """chunked_scaled_dot_product_attention drops its q-chunk offset (chunk_start_idx // q_chunk):
+    the causal diagonal sits as if every chunk began at position 0, so query i of a later chunk
+    sees keys 0..i of its user instead of 0..start+i. First chunks (plain SDPA) are right."""
+    real = ttnn.transformer.chunked_scaled_dot_product_attention
+
+    def chunked(q, k, v, page_table, chunk_start_idx=None, **kwargs):
+        return real(q, k, v, page_table, 0, **kwargs)
+
+    monkeypatch.setattr(ttnn.transformer, "chunked_scaled_dot_product_attention", chunked)

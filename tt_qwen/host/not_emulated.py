@@ -247,7 +247,7 @@ NOT_EMULATED = {
         "variants": ('attention variants Qwen3 does not use (MLA, ring, joint, chunked, sparse, windowed, gated delta rule) and their helpers',
                 """
             SparseKVFormat attention_softmax attention_softmax_ chunk_gated_delta_rule
-            chunked_flash_mla_prefill chunked_scaled_dot_product_attention concatenate_heads
+            chunked_flash_mla_prefill concatenate_heads
             exp_ring_joint_scaled_dot_product_attention flash_mla_prefill
             flash_multi_latent_attention_decode fused_recurrent_gated_delta_rule gated_delta_attn_seq
             joint_scaled_dot_product_attention paged_flash_multi_latent_attention_decode

@@ -1,7 +1,10 @@
 """Qwen3 attention: fused QKV projection, per-head q_norm / k_norm over head_dim *before* RoPE
 (as HF), HF-format RoPE, GQA, scaled dot-product attention, output projection.
 
-Prefill runs one user's chunk of tokens [1, 1, S, hidden] and writes its K/V with `fill_cache`.
+Prefill runs one user's chunk of tokens [1, 1, S, hidden] and writes its K/V with `fill_cache`
+(`paged_fill_cache` into a paged cache). A later chunk attends to the user's cache: unpaged, a
+slice of its rows with a causal mask offset to the chunk; paged, `chunked_scaled_dot_product_attention`
+over the pool through the user's page table, as tt_transformers does.
 Decode runs one token for each of the cache's users [1, 1, B, hidden], writes K/V with
 `paged_update_cache` at each user's position and attends with `sdpa_decode`.
 """
@@ -79,18 +82,27 @@ class Attention:
 
     def _attend_to_cache(self, q, keys, values, user, start, length, device, cache=None):
         """A later chunk attends to everything cached before it and causally within itself."""
-        if cache is None or cache.page_table is None:
-            end = [user + 1, self.n_kv_heads, start + length, self.head_dim]
-            past_keys = ttnn.slice(keys, [user, 0, 0, 0], end)
-            past_values = ttnn.slice(values, [user, 0, 0, 0], end)
-        else:
-            # 0.81.1's chunked SDPA over a page table is not modelled by the host: gather the
-            # user's blocks into one contiguous K and V instead.
-            past_keys, past_values = cache.gather(keys, user, start + length), cache.gather(values, user, start + length)
+        if cache is not None and cache.page_table is not None:
+            return self._attend_to_pages(q, keys, values, user, start, cache)
+        end = [user + 1, self.n_kv_heads, start + length, self.head_dim]
+        past_keys = ttnn.slice(keys, [user, 0, 0, 0], end)
+        past_values = ttnn.slice(values, [user, 0, 0, 0], end)
         mask = ttnn.from_torch(chunk_mask(start, length), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
         return ttnn.transformer.scaled_dot_product_attention(
             q, past_keys, past_values, attn_mask=mask, is_causal=False, scale=self.scale,
             compute_kernel_config=self.kernel_configs["sdpa"])
+
+    def _attend_to_pages(self, q, keys, values, user, start, cache):
+        """tt_transformers' paged chunked prefill: the kernel reads the user's blocks through its
+        page table and places the causal diagonal at `start`. No scale is passed: 0.81.1's binding
+        refuses a float that float32 cannot hold exactly (head_dim ** -0.5 is one), and its default
+        is the same 1 / sqrt(head_dim). No program config either: the q and k chunks of 32 are
+        the unpaged SDPA's, so paged and unpaged prefill compute the same numbers."""
+        table = cache.user_page_table(user)
+        attn = ttnn.transformer.chunked_scaled_dot_product_attention(
+            q, keys, values, table, chunk_start_idx=start, compute_kernel_config=self.kernel_configs["sdpa"])
+        ttnn.deallocate(table)
+        return attn
 
     # ---- decode -------------------------------------------------------------------------------
 

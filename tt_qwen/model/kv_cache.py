@@ -164,22 +164,10 @@ class PagedKVCache:
         rows = torch.tensor([self.allocator.owned[user][first:end]], dtype=torch.int32)
         return ttnn.from_torch(rows, dtype=ttnn.int32, device=self.device)
 
-    def gather(self, pool, user: int, length: int):
-        """Positions 0..length-1 of `user` as one [1, n_kv, length, head_dim] tensor, block by
-        block from the pool (what a later prefill chunk attends to)."""
-        _, heads, size, head_dim = pool.shape
-        parts = [ttnn.slice(pool, [block, 0, 0, 0], [block + 1, heads, size, head_dim])
-                 for block in self.allocator.owned[user][: -(-length // size)]]
-        rows = parts[0]
-        if len(parts) > 1:
-            rows = ttnn.concat(parts, dim=2)
-            for part in parts:
-                ttnn.deallocate(part)
-        if rows.shape[2] == length:
-            return rows
-        trimmed = ttnn.slice(rows, [0, 0, 0, 0], [1, heads, length, head_dim])
-        ttnn.deallocate(rows)
-        return trimmed
+    def user_page_table(self, user: int):
+        """[1, blocks_per_user] int32 on the device: `user`'s row of the page table, what a later
+        prefill chunk's chunked SDPA reads its past through. The caller deallocates it."""
+        return ttnn.from_torch(self.host_table[user: user + 1].clone(), dtype=ttnn.int32, device=self.device)
 
     def to_torch(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
         """K and V of one layer, un-permuted through the page table, as the unpaged cache's view

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from tests.ops.cases.base import OpCase, RefusalCase
 
 # Module names, in the order the runner lists them.
-FAMILY_MODULES = ("embedding", "linear", "norm", "eltwise", "rotary", "heads", "sdpa", "kv_cache", "core",
-                  "data_movement")
+FAMILY_MODULES = ("embedding", "linear", "norm", "eltwise", "rotary", "heads", "sdpa", "chunked_sdpa", "kv_cache",
+                  "core", "data_movement")
 
 
 @dataclass(frozen=True)

@@ -286,3 +286,110 @@ def paged_scaled_dot_product_attention_decode(input_tensor_q, input_tensor_k, in
     out = _attend_decode(q_t, kv_of_user, positions, mask, scale, heads, ks[1], k_chunk, path)
     record(op, q_t, k_t, v_t, page_table_tensor, is_causal, scale, config, path)
     return _decode_output(out, q_t, config)
+
+
+# ---- chunked prefill over a paged cache ------------------------------------------------------
+# 0.81.1's chunked_scaled_dot_product_attention is SDPA prefill's program (sdpa_program_factory:
+# the same compute kernel, q/k chunks of 32 without a program config) run with a q-chunk offset:
+# Q holds positions chunk_start_idx.., K and V are read block by block through the page table,
+# and the causal diagonal sits at absolute positions (compute_common.hpp: q_chunk =
+# chunked_q_chunk_offset + q_chunk). Measured on the mock n150: its binding takes no is_causal
+# (always causal) and refuses a `scale` that a float32 cannot hold exactly.
+
+CHUNKED_OP = "ttnn.transformer.chunked_scaled_dot_product_attention"
+
+
+def _check_float32_scale(scale) -> None:
+    """nanobind's float caster takes a Python float only when float32 holds it exactly."""
+    if scale is not None and float(torch.tensor(scale, dtype=torch.float32)) != scale:
+        raise TypeError(f"{CHUNKED_OP}(): incompatible function arguments: scale={scale!r} is not exactly "
+                        f"representable as a float32 (nanobind refuses it; pass None for 1/sqrt(head_dim))")
+
+
+def _validate_chunked(q_t, k_t, v_t, table_t, start: int, program_config) -> None:
+    op = CHUNKED_OP
+    _check_inputs(op, (q_t, k_t, v_t))
+    for t in (q_t, k_t, v_t):
+        require(t.dtype in SDPA_DTYPES, op,
+                f"Data type of input tensor must be BFLOAT16, BFLOAT8_B, or BFLOAT4_B and is {cpp(t.dtype)}")
+        require(not t.is_sharded(), op, "Operands to SDPA need to be DRAM/L1 interleaved")
+    on_device(op, table_t)
+    require(start >= 0, op, "chunk_start_idx must be non-negative")
+    require(table_t.layout == Layout.ROW_MAJOR, op, "Page table must be row major")
+    require(table_t.dtype == DataType.INT32, op, "Page table must be int32")
+    rank = len(table_t.shape)
+    require(rank == 2, op, f"ShapeBase[] index out of range. 1 not in [-{rank}, {rank}): the page table is [b, num_pages]")
+    qs, ks, vs, ts = list(q_t.shape), list(k_t.shape), list(v_t.shape), list(table_t.shape)
+    require(ks[2] == vs[2], op, f"K page size must match V page size. Got K: {ks[2]}, V: {vs[2]}")
+    require(ts[0] == qs[0], op,
+            f"Page table batch size must match input batch size. Got Page table: {ts[0]}, Input: {qs[0]}")
+    require(vs[1] == ks[1], op, f"K and V num_heads must match. Got K: {ks[1]}, V: {vs[1]}")
+    require(ks[3] == qs[3] and vs[3] == qs[3], op, f"K and V hidden dim must match. Got K: {ks[3]}, V: {vs[3]}")
+    require(ks[1] > 0 and qs[1] >= ks[1] and qs[1] % ks[1] == 0, op,
+            f"Q num_heads must be >= K num_heads and divisible by K num_heads, and K num_heads must be greater "
+            f"than 0. Got Q: {qs[1]}, K: {ks[1]}")
+    if program_config is not None:
+        for name in ("q_chunk_size", "k_chunk_size"):
+            size = getattr(program_config, name)
+            require(size > 0 and size % 32 == 0, op,
+                    f"{name} must be a positive multiple of TILE_SIZE. Got {name}: {size}, TILE_SIZE: 32")
+        for name in ("q_chunk_size", "k_chunk_size"):
+            size = getattr(program_config, name)
+            require(start % size == 0, op,
+                    f"chunk_start_idx must be a multiple of {name}. Got chunk_start_idx: {start}, {name}: {size}")
+    kv_length = ts[1] * ks[2]
+    require(kv_length >= qs[2] + start, op,
+            f"K's sequence length must be >= Q's sequence length + chunk_start_idx. Got K: {kv_length}, "
+            f"Q: {qs[2]}, chunk_start_idx: {start}")
+    for t in (q_t, k_t, v_t):
+        require(t.padded_shape[3] == t.shape[3], op, "Padding is not supported on the head_dim dimension")
+
+
+def _unpage(pool: torch.Tensor, blocks: list[int], length: int) -> torch.Tensor:
+    """Rows 0..length-1 of one user [nkv, length, hd] from its blocks of the pool [blocks, nkv, bs, hd].
+    A block index outside the pool is an address outside it on the card: NaN here, never zeros."""
+    needed = blocks[: -(-length // pool.shape[2])]
+    parts = [pool[b] if 0 <= b < pool.shape[0] else torch.full_like(pool[0], float("nan")) for b in needed]
+    return torch.cat(parts, dim=1)[:, :length]
+
+
+def chunked_causal_mask(query_start: int, queries: int, keys: int) -> torch.Tensor:
+    """[queries, keys] additive mask: query i (position query_start + i) sees keys 0..query_start + i."""
+    query = torch.arange(queries).unsqueeze(1) + query_start
+    return torch.zeros(queries, keys).masked_fill(torch.arange(keys).unsqueeze(0) > query, float("-inf"))
+
+
+def chunked_scaled_dot_product_attention(input_tensor_q, input_tensor_k, input_tensor_v, page_table_tensor,
+                                         chunk_start_idx=None, *, chunk_start_idx_tensor=None, scale=None,
+                                         memory_config=None, program_config=None, compute_kernel_config=None,
+                                         paged_cache_geometry=None, sliding_window_size=None, attention_sink=None):
+    """Q [b, nqh, s, hd] at positions chunk_start_idx.. of each user; K/V pools [blocks, nkv, bs, hd];
+    page_table [b, num_pages] int32: user u's position p is in block page_table[u, p // bs]."""
+    op = CHUNKED_OP
+    require(chunk_start_idx_tensor is None, op, "host backend: chunk_start_idx_tensor is not implemented")
+    require(chunk_start_idx is not None, op, "chunk_start_idx (int) is required for legacy chunked SDPA. "
+                                             "For flexible path use chunk_start_idx_tensor=...")
+    _check_float32_scale(scale)
+    q_t, k_t, v_t = input_tensor_q, input_tensor_k, input_tensor_v
+    _validate_chunked(q_t, k_t, v_t, page_table_tensor, chunk_start_idx, program_config)
+    require(paged_cache_geometry is None and sliding_window_size is None and attention_sink is None, op,
+            "host backend: paged_cache_geometry, sliding_window_size and attention_sink are not implemented")
+    check_compute_kernel_config(op, compute_kernel_config)
+    path = numerics.resolve("sdpa", compute_kernel_config)
+    q_chunk = program_config.q_chunk_size if program_config is not None else PREFILL_CHUNK
+    k_chunk = program_config.k_chunk_size if program_config is not None else PREFILL_CHUNK
+    qs = list(q_t.shape)
+    keys = chunk_start_idx + qs[2]
+    # The kernel places the chunk at q-chunk chunk_start_idx // q_chunk_size: without a program
+    # config (which checks the multiple) a start between q chunks is rounded down, as here.
+    query_start = chunk_start_idx - chunk_start_idx % q_chunk
+    table = page_table_tensor.values().to(torch.int64).tolist()
+    k_pool, v_pool = k_t.values(), v_t.values()
+    k = torch.stack([_unpage(k_pool, table[u], keys) for u in range(qs[0])])
+    v = torch.stack([_unpage(v_pool, table[u], keys) for u in range(qs[0])])
+    scale = 1.0 / math.sqrt(qs[3]) if scale is None else scale
+    y = _attend(q_t.values(), k, v, scale, chunked_causal_mask(query_start, qs[2], keys), k_chunk, path)
+    config = memory_config or DRAM_MEMORY_CONFIG
+    # 0.81.1 keys the program on chunk_start_idx (measured: each start is a new cache entry).
+    record(op, q_t, k_t, v_t, page_table_tensor, chunk_start_idx, scale, config, path)
+    return output(y, q_t.dtype, q_t, config)
