@@ -288,38 +288,104 @@ def exp(x: torch.Tensor, scale: float, approx: bool) -> torch.Tensor:
 
 
 # ---- SDPA: flash attention ---------------------------------------------------------------------
-# sdpa/device/kernels/compute/compute_common.hpp: per K chunk, S = Q K^T (matmul, packed bf16),
-# + mask (on the unscaled S), running max, P = exp((S - max) * scale) with the scale fused into the
-# exp, the correction exp((max_old - max_new) * scale) with the accurate exp, running sum and
-# output rescaled in bf16; finally O / sum. Every intermediate circular buffer is bf16.
+# sdpa/device/kernels/compute/compute_common.hpp (sdpa_inner_loop): per Q chunk, per K chunk,
+# S = Q K^T (matmul, packed bf16), + mask (on the unscaled S), running max, P = exp((S - max) *
+# scale) with the scale fused into the exp, the correction exp((max_old - max_new) * scale) with the
+# accurate exp, running sum and output rescaled in bf16; finally O / sum. Every intermediate
+# circular buffer is bf16. A causal Q chunk stops at the K chunk holding its last row
+# (k_chunk_end = ceil(min(q_start + q_chunk, Sk) / k_chunk)); an explicit mask runs every K chunk.
+#
+# The host runs a block of whole Q chunks at once, and a group of K chunks at once: each row's
+# arithmetic is its own (row-wise ops, per-element Dst rounding), and a K chunk wholly above a
+# row's diagonal leaves that row's state as it was (P = 0, correction 1), so a block stopping at
+# its last Q chunk's bound computes what the kernel's per-chunk loop computes, bit for bit
+# (tests/ops/test_sdpa_fast.py proves it against the unblocked per-chunk loop).
+_BLOCK_ROWS = 256  # query rows of a block (fewer: a causal block skips more, at more steps)
+_GROUP_BUDGET = 1 << 17  # float32 scores of one K group: its elementwise chain stays in cache
 
 
-def flash_attention(q, k, v, scale: float, mask, k_chunk: int, path: Datapath) -> torch.Tensor:
-    """q [..., Sq, d], k/v [..., Sk, d] (heads already matched), mask additive [.., Sq, Sk] or None."""
+def flash_attention(q, k, v, scale: float, mask, k_chunk: int, path: Datapath, causal: bool = False,
+                    q_chunk: int = 32) -> torch.Tensor:
+    """q [..., Sq, d], k/v [..., Sk, d] (heads already matched); mask additive [.., Sq, Sk] or None;
+    causal: query i sees keys 0..i (the mask is made here) and the K chunks past its Q chunk are skipped."""
     if not device_numerics():
-        scores = torch.matmul(q, k.transpose(-1, -2)) * scale
-        if mask is not None:
-            scores = scores + mask
-        return torch.matmul(torch.softmax(scores, dim=-1), v)
-    lead = q.shape[:-1] + (1,)
-    row_max = torch.full(lead, float("-inf"))
-    row_sum = torch.zeros(lead)
-    out = torch.zeros(q.shape[:-1] + (v.shape[-1],))
-    kt = k.transpose(-1, -2)
-    for start in range(0, k.shape[-2], k_chunk):
-        end = min(start + k_chunk, k.shape[-2])
-        scores = round_bf16(matmul(q, kt[..., start:end], path))
+        return _exact_attention(q, k, v, scale, _causal_mask(0, q.shape[-2], k.shape[-2]) if causal else mask)
+    out = torch.empty(q.shape[:-1] + (v.shape[-1],))
+    for first, last, keys in _q_blocks(q.shape[-2], k.shape[-2], k_chunk, q_chunk, causal):
+        rows = slice(first, last)
+        block_mask = _causal_mask(first, last, keys) if causal else None if mask is None else mask[..., rows, :keys]
+        out[..., rows, :] = _flash_block(q[..., rows, :], k[..., :keys, :], v[..., :keys, :], scale, block_mask,
+                                         k_chunk, path)
+    return out
+
+
+def _exact_attention(q, k, v, scale: float, mask) -> torch.Tensor:
+    scores = torch.matmul(q, k.transpose(-1, -2)) * scale
+    if mask is not None:
+        scores = scores + mask
+    return torch.matmul(torch.softmax(scores, dim=-1), v)
+
+
+def _causal_mask(first: int, last: int, keys: int) -> torch.Tensor:
+    """Rows first..last of the causal mask over keys 0..keys: -inf above the diagonal, else 0."""
+    return torch.full((last - first, keys), float("-inf")).triu(first + 1)
+
+
+def _q_blocks(sq: int, sk: int, k_chunk: int, q_chunk: int, causal: bool):
+    """(first row, end row, keys read) of each block of whole Q chunks: a causal block reads the K
+    chunks its last Q chunk reads on the device, any other block every key."""
+    rows = max(q_chunk, _BLOCK_ROWS // q_chunk * q_chunk)
+    padded_sk = -(-sk // k_chunk) * k_chunk
+    for first in range(0, sq, rows):
+        last = min(sq, first + rows)
+        q_high = min(-(-last // q_chunk) * q_chunk, padded_sk)
+        yield first, last, min(sk, -(-q_high // k_chunk) * k_chunk) if causal else sk
+
+
+def _flash_block(q, k, v, scale: float, mask, k_chunk: int, path: Datapath) -> torch.Tensor:
+    """Flash attention of one block of query rows over its keys, a group of K chunks at a time."""
+    sk = k.shape[-2]
+    q = srcb(q)  # split into its fidelity parts once for every group
+    lead = q.values.shape[:-1] + (1,)
+    state = (torch.full(lead, float("-inf")), torch.zeros(lead), torch.zeros(q.values.shape[:-1] + (v.shape[-1],)))
+    group = k_chunk * max(1, _GROUP_BUDGET // (q.values[..., 0].numel() * k_chunk))
+    for start in range(0, sk, group):
+        end = min(sk, start + group)
+        scores = round_bf16(matmul(q, k[..., start:end, :].transpose(-1, -2), path))
         if mask is not None:
             scores = round_bf16(scores + mask[..., start:end])
-        new_max = torch.maximum(row_max, scores.amax(-1, keepdim=True))
-        # Rows whose every score so far is masked keep a -inf max: nothing to subtract yet.
-        safe_max = torch.where(torch.isinf(new_max), torch.zeros_like(new_max), new_max)
-        p = exp(round_bf16(scores - safe_max), scale, path.math_approx_mode)
-        correction = exp(round_bf16(row_max - safe_max), scale, False)
-        row_sum = round_bf16(round_bf16(row_sum * correction) + round_bf16(p.sum(-1, keepdim=True)))
-        out = round_bf16(round_bf16(out * correction) + round_bf16(matmul(p, v[..., start:end, :], path)))
-        row_max = new_max
+        full = (end - start) // k_chunk * k_chunk
+        if full:  # whole chunks: scores [..., rows, chunks, k_chunk], values [..., chunks, k_chunk, dv]
+            state = _k_chunks(state, scores[..., :full].unflatten(-1, (-1, k_chunk)),
+                              v[..., start:start + full, :].unflatten(-2, (-1, k_chunk)), scale, path)
+        if start + full < end:  # a last, shorter chunk keeps its own length (its row sum adds fewer terms)
+            state = _k_chunks(state, scores[..., full:].unsqueeze(-2), v[..., start + full:end, :].unsqueeze(-3),
+                              scale, path)
+    _, row_sum, out = state
     return round_bf16(out * round_bf16(1.0 / row_sum))
+
+
+def _k_chunks(state, scores, v, scale: float, path: Datapath):
+    """The kernel's K-chunk loop over equal chunks: scores [..., R, n, c], v [..., n, c, dv].
+
+    Everything a chunk computes from its own scores and the running max (the max is a running
+    maximum: exact in any order) is computed for all chunks at once; only the bf16 rescaling of the
+    running sum and output is a loop, as the rounding after every chunk makes it.
+    """
+    row_max, row_sum, out = state
+    running = torch.cummax(torch.cat([row_max, scores.amax(-1)], -1), -1).values  # [..., R, n + 1]
+    old_max, new_max = running[..., :-1], running[..., 1:]
+    # Rows whose every score so far is masked keep a -inf max: nothing to subtract yet.
+    safe_max = torch.where(torch.isinf(new_max), torch.zeros_like(new_max), new_max)
+    p = exp(round_bf16(scores - safe_max.unsqueeze(-1)), scale, path.math_approx_mode)
+    correction = exp(round_bf16(old_max - safe_max), scale, False)
+    sums = round_bf16(p.sum(-1))
+    pv = round_bf16(matmul(p.movedim(-2, -3), v, path))  # [..., n, R, dv]
+    for chunk in range(scores.shape[-2]):
+        c = correction[..., chunk: chunk + 1]
+        row_sum = round_bf16(round_bf16(row_sum * c) + sums[..., chunk: chunk + 1])
+        out = round_bf16(round_bf16(out * c) + pv[..., chunk, :, :])
+    return new_max[..., -1:], row_sum, out
 
 
 # ---- rms_norm ----------------------------------------------------------------------------------
