@@ -5,7 +5,8 @@ does) computes what the per-K-chunk loop over every query row and every key comp
 the lengths, each datapath the plan or a step down runs.
 
 The oracle below is the host's flash attention as it was before the blocking: one loop over K
-chunks, all query rows at once, every chunk visited (a causal mask as an explicit -inf triangle).
+chunks, all query rows at once, every chunk visited (a causal mask as an explicit -inf triangle),
+with the same buffer formats (numerics._Buffers: float32 scores and sums under an fp32 Dst).
 """
 
 from __future__ import annotations
@@ -20,30 +21,31 @@ pytestmark = pytest.mark.op
 
 def per_chunk_flash_attention(q, k, v, scale: float, mask, k_chunk: int, path) -> torch.Tensor:
     """Every query row against every K chunk in turn, nothing skipped (the oracle)."""
+    cb = numerics._Buffers.of("sdpa", path)
     lead = q.shape[:-1] + (1,)
     row_max, row_sum = torch.full(lead, float("-inf")), torch.zeros(lead)
     out = torch.zeros(q.shape[:-1] + (v.shape[-1],))
     kt = k.transpose(-1, -2)
     for start in range(0, k.shape[-2], k_chunk):
         end = min(start + k_chunk, k.shape[-2])
-        scores = numerics.round_bf16(numerics.matmul(q, kt[..., start:end], path))
+        scores = cb.scores(numerics.matmul(q, kt[..., start:end], path))
         if mask is not None:
-            scores = numerics.round_bf16(scores + mask[..., start:end])
-        new_max = torch.maximum(row_max, scores.amax(-1, keepdim=True))
+            scores = cb.scores(scores + mask[..., start:end])
+        new_max = torch.maximum(row_max, numerics.round_bf16(scores.amax(-1, keepdim=True)))
         safe_max = torch.where(torch.isinf(new_max), torch.zeros_like(new_max), new_max)
-        p = numerics.exp(numerics.round_bf16(scores - safe_max), scale, path.math_approx_mode)
-        correction = numerics.exp(numerics.round_bf16(row_max - safe_max), scale, False)
-        row_sum = numerics.round_bf16(numerics.round_bf16(row_sum * correction)
-                                      + numerics.round_bf16(p.sum(-1, keepdim=True)))
-        pv = numerics.round_bf16(numerics.matmul(p, v[..., start:end, :], path))
+        p = cb.scores(numerics.exp(cb.dst(scores - safe_max), scale, path.math_approx_mode, cb.fp32_dst))
+        correction = numerics.round_bf16(numerics.exp(cb.dst(row_max - safe_max), scale, False, cb.fp32_dst))
+        row_sum = cb.sums(cb.sums(row_sum * correction) + cb.sums(p.sum(-1, keepdim=True)))
+        pv = numerics.round_bf16(numerics.matmul(p, v[..., start:end, :], path, tf32_x=cb.scores_fp32))
         out = numerics.round_bf16(numerics.round_bf16(out * correction) + pv)
         row_max = new_max
-    return numerics.round_bf16(out * numerics.round_bf16(1.0 / row_sum))
+    return numerics.round_bf16(out * cb.sums(1.0 / row_sum))
 
 
 PATHS = {"hifi2-dst16-approx": numerics.Datapath("HiFi2", False, True, False),  # the op default
          "hifi4-dst16-approx": numerics.Datapath("HiFi4", False, True, False),  # the plan's SDPA
-         "lofi-dst16-exact-exp": numerics.Datapath("LoFi", False, False, False)}
+         "lofi-dst16-exact-exp": numerics.Datapath("LoFi", False, False, False),
+         "hifi4-fp32-approx": numerics.Datapath("HiFi4", True, True, False)}  # float32 scores and sums
 # (heads, q rows, keys, head dim, q chunk, k chunk, causal): lengths past one host block (256
 # rows), chunks that leave a short last chunk, a q chunk unlike the k chunk.
 SHAPES = [(2, 300, 300, 64, 32, 32, True), (3, 200, 200, 128, 64, 128, True), (2, 96, 96, 64, 32, 64, True),

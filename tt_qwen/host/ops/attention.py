@@ -197,7 +197,8 @@ def _attend_decode(q_t, kv_of_user, positions, mask, scale, heads: int, kv_heads
         k, v = kv_of_user(user)
         kk, vv = k[kv_index, : pos + 1], v[kv_index, : pos + 1]
         user_mask = _mask_rows(mask, user)[:heads, : pos + 1].unsqueeze(1) if mask is not None else None
-        out[user] = numerics.flash_attention(q[user].unsqueeze(1), kk, vv, scale, user_mask, k_chunk, path)[:, 0]
+        out[user] = numerics.flash_attention(q[user].unsqueeze(1), kk, vv, scale, user_mask, k_chunk, path,
+                                             op_kind="sdpa_decode")[:, 0]
     return out.unsqueeze(0)
 
 
