@@ -69,16 +69,8 @@ def _cases():
     params = []
     for case in picks:
         names = list(CONFIGS) if case.op == "linear" and case.dtype == "bfloat16" else ["default", "hifi4-fp32"]
-        params += [pytest.param(case, name, id=f"{case.id}-{name}", marks=_known_gap(case, name)) for name in names]
+        params += [pytest.param(case, name, id=f"{case.id}-{name}") for name in names]
     return params
-
-
-def _known_gap(case, config_name):
-    if case.op == "transformer.scaled_dot_product_attention" and config_name == "hifi4-fp32":
-        return pytest.mark.xfail(strict=True, reason="0.81.1's SDPA keeps three intermediate buffers in float32 with an "
-                                 "fp32 Dst; the host's flash attention keeps every intermediate bf16 (the plan's SDPA "
-                                 "runs a 16-bit Dst, where the two agree)")
-    return ()
 
 
 def _compute_kernels() -> set:
@@ -180,6 +172,17 @@ def test_a_host_wrong_in_one_field_is_named(wrong_host, compiled, backend):
     field, host = WRONG_HOSTS[wrong_host]
     wrong = mismatches(compiled[f"{case.id}-default"], host(numerics.resolve("matmul", None), case.dtype.upper()))
     assert any(line.startswith(f"{field}:") for line in wrong), f"{wrong_host}: not named ({wrong})"
+
+
+def test_a_host_keeping_sdpa_buffers_bf16_under_an_fp32_dst_is_named(compiled, backend, monkeypatch):
+    """The host before SDPA's float32 buffers were modelled (every intermediate bf16): the count
+    read from the real prefill kernel's headers must name it (the op tier's
+    tests/ops/test_sdpa_fp32_dst.py shows the same host computes different numbers)."""
+    case = _first_case("sdpa", "transformer.scaled_dot_product_attention")
+    monkeypatch.setitem(numerics.SDPA_FP32_DST_BUFFERS, "sdpa", ())
+    bf16_host = host_facts("sdpa", numerics.resolve("sdpa", HIFI4_FP32.build()), "BFLOAT16")
+    wrong = mismatches(compiled[f"{case.id}-hifi4-fp32"], bf16_host)
+    assert any(line.startswith("float32_buffers:") for line in wrong), f"not named ({wrong})"
 
 
 def host_facts(kind: str, resolved: numerics.Datapath, weight_format: str) -> dict:

@@ -78,15 +78,23 @@ OP_DEFAULTS = {
 }
 
 
+# SDPA's intermediate circular buffers that 0.81.1 creates in float32 when Dst is fp32 (the rest,
+# and all of them with a 16-bit Dst, are bf16): prefill's scores/probabilities (cb_qk_im) and the
+# two running-sum buffers (cb_sum_A/B); decode none. Read from the JIT headers the wheel writes on
+# the mock n150 (tt_qwen/host/NUMERICS.md "SDPA's buffers"); flash_attention below models exactly these.
+SDPA_FP32_DST_BUFFERS = {"sdpa": ("qk_im", "sum_A", "sum_B"), "sdpa_decode": ()}
+
 # The intermediate circular buffers each op's model keeps in float32 when Dst is fp32 (16-bit Dst:
 # none, every intermediate is bf16): matmul's partials buffer (packer L1 accumulation), rms_norm's
-# x^2, mean, rsqrt and x*r (rms_norm below). SDPA is modelled with bf16 intermediates throughout.
+# x^2, mean, rsqrt and x*r (rms_norm below), SDPA's above.
 # tests/mock/test_kernel_config.py counts the float32 buffers in the real wheel's JIT headers.
 FP32_DST_INTERMEDIATES = {"matmul": 1, "rms_norm": 4}
 
 
 def float32_intermediates(op_kind: str, path: Datapath) -> int:
-    return FP32_DST_INTERMEDIATES.get(op_kind, 0) if path.fp32_dest_acc_en else 0
+    if not path.fp32_dest_acc_en:
+        return 0
+    return len(SDPA_FP32_DST_BUFFERS[op_kind]) if op_kind in SDPA_FP32_DST_BUFFERS else FP32_DST_INTERMEDIATES.get(op_kind, 0)
 
 
 # Ops whose 0.81.1 program ignores compute_kernel_config (measured on the mock n150: a LoFi or an
@@ -280,46 +288,146 @@ def exp_approx(x: torch.Tensor, scale: float = 1.0) -> torch.Tensor:
     return torch.where(x * scale < -88.0, torch.zeros_like(y), y)
 
 
-def exp(x: torch.Tensor, scale: float, approx: bool) -> torch.Tensor:
-    """exp(scale * x) into a 16-bit Dst: the fast approximation (stored truncated) or exp rounded RNE."""
+def exp(x: torch.Tensor, scale: float, approx: bool, fp32_dst: bool = False) -> torch.Tensor:
+    """exp(scale * x) into Dst: the fast approximation (stored truncated into a 16-bit Dst) or exp
+    (rounded RNE into a 16-bit Dst); an fp32 Dst keeps either as computed."""
     if approx:
-        return truncate_bf16(exp_approx(x, scale))
-    return round_bf16(torch.exp(x * scale))
+        y = exp_approx(x, scale)
+        return y if fp32_dst else truncate_bf16(y)
+    y = torch.exp(x * scale)
+    return y if fp32_dst else round_bf16(y)
 
 
 # ---- SDPA: flash attention ---------------------------------------------------------------------
-# sdpa/device/kernels/compute/compute_common.hpp: per K chunk, S = Q K^T (matmul, packed bf16),
-# + mask (on the unscaled S), running max, P = exp((S - max) * scale) with the scale fused into the
-# exp, the correction exp((max_old - max_new) * scale) with the accurate exp, running sum and
-# output rescaled in bf16; finally O / sum. Every intermediate circular buffer is bf16.
+# sdpa/device/kernels/compute/compute_common.hpp (sdpa_inner_loop): per Q chunk, per K chunk,
+# S = Q K^T (matmul, packed to cb_qk_im), + mask (on the unscaled S), running max (cb_max), P =
+# exp((S - max) * scale) with the scale fused into the exp (in place in cb_qk_im, its row sums into
+# cb_sum), the correction exp((max_old - max_new) * scale) with the accurate exp (cb_exp_max_diff),
+# running sum and output (cb_out_im) rescaled; finally O * (1 / sum). Each buffer is bf16 but for
+# SDPA_FP32_DST_BUFFERS under an fp32 Dst; a value that stays in Dst between two steps (S - max
+# before its exp) is rounded to bf16 only in a 16-bit Dst. A causal Q chunk stops at the K chunk holding its last row
+# (k_chunk_end = ceil(min(q_start + q_chunk, Sk) / k_chunk)); an explicit mask runs every K chunk.
+#
+# The host runs a block of whole Q chunks at once, and a group of K chunks at once: each row's
+# arithmetic is its own (row-wise ops, per-element Dst rounding), and a K chunk wholly above a
+# row's diagonal leaves that row's state as it was (P = 0, correction 1), so a block stopping at
+# its last Q chunk's bound computes what the kernel's per-chunk loop computes, bit for bit
+# (tests/ops/test_sdpa_fast.py proves it against the unblocked per-chunk loop).
+_BLOCK_ROWS = 256  # query rows of a block (fewer: a causal block skips more, at more steps)
+_GROUP_BUDGET = 1 << 17  # float32 scores of one K group: its elementwise chain stays in cache
 
 
-def flash_attention(q, k, v, scale: float, mask, k_chunk: int, path: Datapath) -> torch.Tensor:
-    """q [..., Sq, d], k/v [..., Sk, d] (heads already matched), mask additive [.., Sq, Sk] or None."""
+@dataclass(frozen=True)
+class _Buffers:
+    """What each SDPA intermediate goes through, as one call's datapath and op make it: the
+    packer into cb_qk_im and cb_sum (float32 kept, or bf16), and Dst itself."""
+
+    scores_fp32: bool  # cb_qk_im
+    sums_fp32: bool  # cb_sum_A / cb_sum_B
+    fp32_dst: bool
+
+    @staticmethod
+    def of(op_kind: str, path: Datapath) -> "_Buffers":
+        fp32 = set(SDPA_FP32_DST_BUFFERS[op_kind]) if path.fp32_dest_acc_en else set()
+        return _Buffers("qk_im" in fp32, {"sum_A", "sum_B"} <= fp32, path.fp32_dest_acc_en)
+
+    def scores(self, t):
+        return t if self.scores_fp32 else round_bf16(t)
+
+    def sums(self, t):
+        return t if self.sums_fp32 else round_bf16(t)
+
+    def dst(self, t):
+        return t if self.fp32_dst else round_bf16(t)
+
+
+def flash_attention(q, k, v, scale: float, mask, k_chunk: int, path: Datapath, causal: bool = False,
+                    q_chunk: int = 32, op_kind: str = "sdpa") -> torch.Tensor:
+    """q [..., Sq, d], k/v [..., Sk, d] (heads already matched); mask additive [.., Sq, Sk] or None;
+    causal: query i sees keys 0..i (the mask is made here) and the K chunks past its Q chunk are skipped.
+    op_kind: "sdpa" or "sdpa_decode" (their programs keep different buffers in float32)."""
     if not device_numerics():
-        scores = torch.matmul(q, k.transpose(-1, -2)) * scale
+        return _exact_attention(q, k, v, scale, _causal_mask(0, q.shape[-2], k.shape[-2]) if causal else mask)
+    buffers = _Buffers.of(op_kind, path)
+    out = torch.empty(q.shape[:-1] + (v.shape[-1],))
+    for first, last, keys in _q_blocks(q.shape[-2], k.shape[-2], k_chunk, q_chunk, causal):
+        rows = slice(first, last)
+        block_mask = _causal_mask(first, last, keys) if causal else None if mask is None else mask[..., rows, :keys]
+        out[..., rows, :] = _flash_block(q[..., rows, :], k[..., :keys, :], v[..., :keys, :], scale, block_mask,
+                                         k_chunk, path, buffers)
+    return out
+
+
+def _exact_attention(q, k, v, scale: float, mask) -> torch.Tensor:
+    scores = torch.matmul(q, k.transpose(-1, -2)) * scale
+    if mask is not None:
+        scores = scores + mask
+    return torch.matmul(torch.softmax(scores, dim=-1), v)
+
+
+def _causal_mask(first: int, last: int, keys: int) -> torch.Tensor:
+    """Rows first..last of the causal mask over keys 0..keys: -inf above the diagonal, else 0."""
+    return torch.full((last - first, keys), float("-inf")).triu(first + 1)
+
+
+def _q_blocks(sq: int, sk: int, k_chunk: int, q_chunk: int, causal: bool):
+    """(first row, end row, keys read) of each block of whole Q chunks: a causal block reads the K
+    chunks its last Q chunk reads on the device, any other block every key."""
+    rows = max(q_chunk, _BLOCK_ROWS // q_chunk * q_chunk)
+    padded_sk = -(-sk // k_chunk) * k_chunk
+    for first in range(0, sq, rows):
+        last = min(sq, first + rows)
+        q_high = min(-(-last // q_chunk) * q_chunk, padded_sk)
+        yield first, last, min(sk, -(-q_high // k_chunk) * k_chunk) if causal else sk
+
+
+def _flash_block(q, k, v, scale: float, mask, k_chunk: int, path: Datapath, buffers: _Buffers) -> torch.Tensor:
+    """Flash attention of one block of query rows over its keys, a group of K chunks at a time."""
+    sk = k.shape[-2]
+    q = srcb(q)  # split into its fidelity parts once for every group
+    lead = q.values.shape[:-1] + (1,)
+    state = (torch.full(lead, float("-inf")), torch.zeros(lead), torch.zeros(q.values.shape[:-1] + (v.shape[-1],)))
+    group = k_chunk * max(1, _GROUP_BUDGET // (q.values[..., 0].numel() * k_chunk))
+    for start in range(0, sk, group):
+        end = min(sk, start + group)
+        scores = buffers.scores(matmul(q, k[..., start:end, :].transpose(-1, -2), path))
         if mask is not None:
-            scores = scores + mask
-        return torch.matmul(torch.softmax(scores, dim=-1), v)
-    lead = q.shape[:-1] + (1,)
-    row_max = torch.full(lead, float("-inf"))
-    row_sum = torch.zeros(lead)
-    out = torch.zeros(q.shape[:-1] + (v.shape[-1],))
-    kt = k.transpose(-1, -2)
-    for start in range(0, k.shape[-2], k_chunk):
-        end = min(start + k_chunk, k.shape[-2])
-        scores = round_bf16(matmul(q, kt[..., start:end], path))
-        if mask is not None:
-            scores = round_bf16(scores + mask[..., start:end])
-        new_max = torch.maximum(row_max, scores.amax(-1, keepdim=True))
-        # Rows whose every score so far is masked keep a -inf max: nothing to subtract yet.
-        safe_max = torch.where(torch.isinf(new_max), torch.zeros_like(new_max), new_max)
-        p = exp(round_bf16(scores - safe_max), scale, path.math_approx_mode)
-        correction = exp(round_bf16(row_max - safe_max), scale, False)
-        row_sum = round_bf16(round_bf16(row_sum * correction) + round_bf16(p.sum(-1, keepdim=True)))
-        out = round_bf16(round_bf16(out * correction) + round_bf16(matmul(p, v[..., start:end, :], path)))
-        row_max = new_max
-    return round_bf16(out * round_bf16(1.0 / row_sum))
+            scores = buffers.scores(scores + mask[..., start:end])
+        full = (end - start) // k_chunk * k_chunk
+        if full:  # whole chunks: scores [..., rows, chunks, k_chunk], values [..., chunks, k_chunk, dv]
+            state = _k_chunks(state, scores[..., :full].unflatten(-1, (-1, k_chunk)),
+                              v[..., start:start + full, :].unflatten(-2, (-1, k_chunk)), scale, path, buffers)
+        if start + full < end:  # a last, shorter chunk keeps its own length (its row sum adds fewer terms)
+            state = _k_chunks(state, scores[..., full:].unsqueeze(-2), v[..., start + full:end, :].unsqueeze(-3),
+                              scale, path, buffers)
+    _, row_sum, out = state
+    return round_bf16(out * buffers.sums(1.0 / row_sum))  # the reciprocal in place in cb_sum
+
+
+def _k_chunks(state, scores, v, scale: float, path: Datapath, buffers: _Buffers):
+    """The kernel's K-chunk loop over equal chunks: scores [..., R, n, c], v [..., n, c, dv].
+
+    Everything a chunk computes from its own scores and the running max (the max is a running
+    maximum: exact in any order) is computed for all chunks at once; only the rescaling of the
+    running sum and output is a loop, as the rounding after every chunk makes it.
+    """
+    row_max, row_sum, out = state
+    chunk_max = round_bf16(scores.amax(-1))  # cb_max is bf16 whatever cb_qk_im holds
+    running = torch.cummax(torch.cat([row_max, chunk_max], -1), -1).values  # [..., R, n + 1]
+    old_max, new_max = running[..., :-1], running[..., 1:]
+    # Rows whose every score so far is masked keep a -inf max: nothing to subtract yet.
+    safe_max = torch.where(torch.isinf(new_max), torch.zeros_like(new_max), new_max)
+    p = buffers.scores(exp(buffers.dst(scores - safe_max.unsqueeze(-1)), scale, path.math_approx_mode,
+                           buffers.fp32_dst))
+    correction = round_bf16(exp(buffers.dst(old_max - safe_max), scale, False, buffers.fp32_dst))  # cb_exp_max_diff
+    sums = buffers.sums(p.sum(-1))
+    # P from a float32 cb_qk_im reaches SrcB as TF32
+    pv = round_bf16(matmul(p.movedim(-2, -3), v, path, tf32_x=buffers.scores_fp32))  # [..., n, R, dv]
+    for chunk in range(scores.shape[-2]):
+        c = correction[..., chunk: chunk + 1]
+        row_sum = buffers.sums(buffers.sums(row_sum * c) + sums[..., chunk: chunk + 1])
+        out = round_bf16(round_bf16(out * c) + pv[..., chunk, :, :])
+    return new_max[..., -1:], row_sum, out
 
 
 # ---- rms_norm ----------------------------------------------------------------------------------

@@ -56,12 +56,13 @@ def _mask_values(op: str, mask: Tensor, q_shape, k_len: int) -> torch.Tensor:
     return mask.values()
 
 
-def _attend(q, k, v, scale: float, mask, k_chunk: int, path):
+def _attend(q, k, v, scale: float, mask, chunks, path, causal: bool):
     """q [b, nqh, sq, d], k/v [b, nkv, sk, d]; GQA: query head h reads kv head h // (nqh / nkv)."""
     group = q.shape[1] // k.shape[1]
     k = k.repeat_interleave(group, dim=1)
     v = v.repeat_interleave(group, dim=1)
-    return numerics.flash_attention(q, k, v, scale, mask, k_chunk, path)
+    q_chunk, k_chunk = chunks
+    return numerics.flash_attention(q, k, v, scale, mask, k_chunk, path, causal=causal, q_chunk=q_chunk)
 
 
 def scaled_dot_product_attention(input_tensor_q, input_tensor_k, input_tensor_v, *, attn_mask=None, is_causal=True,
@@ -104,11 +105,10 @@ def scaled_dot_product_attention(input_tensor_q, input_tensor_k, input_tensor_v,
     check_compute_kernel_config(op, compute_kernel_config)
     path = numerics.resolve("sdpa", compute_kernel_config)
     q, k, v = q_t.values(), k_t.values(), v_t.values()
-    if is_causal:
-        mask = torch.full((qs[2], ks[2]), float("-inf")).triu(1)
     scale = 1.0 / math.sqrt(qs[3]) if scale is None else scale
-    k_chunk = program_config.k_chunk_size if program_config is not None else PREFILL_CHUNK
-    y = _attend(q, k, v, scale, mask, k_chunk, path)
+    chunks = ((program_config.q_chunk_size, program_config.k_chunk_size) if program_config is not None
+              else (PREFILL_CHUNK, PREFILL_CHUNK))
+    y = _attend(q, k, v, scale, mask, chunks, path, causal=is_causal)
     if output_concat_heads:
         y = y.transpose(1, 2).reshape(qs[0], 1, qs[2], qs[1] * qs[3])
     config = memory_config or DRAM_MEMORY_CONFIG
@@ -197,7 +197,8 @@ def _attend_decode(q_t, kv_of_user, positions, mask, scale, heads: int, kv_heads
         k, v = kv_of_user(user)
         kk, vv = k[kv_index, : pos + 1], v[kv_index, : pos + 1]
         user_mask = _mask_rows(mask, user)[:heads, : pos + 1].unsqueeze(1) if mask is not None else None
-        out[user] = numerics.flash_attention(q[user].unsqueeze(1), kk, vv, scale, user_mask, k_chunk, path)[:, 0]
+        out[user] = numerics.flash_attention(q[user].unsqueeze(1), kk, vv, scale, user_mask, k_chunk, path,
+                                             op_kind="sdpa_decode")[:, 0]
     return out.unsqueeze(0)
 
 
