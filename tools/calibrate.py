@@ -178,9 +178,23 @@ def kv_cache_bfloat8_pcc(harness, dtype: str = "bfloat16") -> float:
     return kv_cache_pcc(harness, dtype, stored_as="bfloat8_b")
 
 
+LM_HEAD_ROWS = 32  # the layer test's rows: a 151936-wide matmul per step is the costly one here
+
+
+def lm_head_pcc(harness, dtype: str = "bfloat16") -> float:
+    """The final norm and the LM head as the model runs them (the plan's lm_head kernel config)."""
+    from tt_qwen.model.config import precision_plan
+
+    hf, x = harness.hf, _layer_input(harness)[:LM_HEAD_ROWS]
+    lm_head = harness.loader.linear("lm_head", hf.lm_head.weight)
+    normed = harness.norm(hf.model.norm)(harness.to_device(x))
+    out = harness.ttnn.linear(normed, lm_head, compute_kernel_config=precision_plan().lm_head.compute.build())
+    return compare(hf.lm_head(hf.model.norm(x)).detach(), harness.to_torch(out, LM_HEAD_ROWS)[0, 0]).pcc
+
+
 LAYER_CHECKS = {("layer.mlp", "bfloat16"): mlp_pcc, ("layer.mlp", "bfloat8_b"): mlp_pcc,
                 ("layer.rms_norm", "bfloat16"): norm_pcc, ("layer.attention", "bfloat16"): attention_pcc,
-                ("layer.kv_cache", "bfloat16"): kv_cache_pcc}
+                ("layer.kv_cache", "bfloat16"): kv_cache_pcc, ("layer.lm_head", "bfloat16"): lm_head_pcc}
 KV_STEP = "kv-bfloat8_b"  # the cache's values held as bfloat8_b (kv_cache_bfloat8_pcc)
 
 

@@ -46,7 +46,7 @@ PCC = {
     ("layer.mlp", "bfloat16"): 0.9999,
     ("layer.mlp", "bfloat8_b"): 0.9998,
     ("layer.decoder", "bfloat16"): 0.9999,
-    ("layer.lm_head", "bfloat16"): 0.9995,
+    ("layer.lm_head", "bfloat16"): 0.9998,
     ("layer.kv_cache", "bfloat16"): 0.99997,
     # model tier: the whole model against HF float32.
     ("model.hidden_state", "bfloat16"): 0.9995,
@@ -100,7 +100,10 @@ CALIBRATION = {
                                                      "weights 0.999901", f"the bfloat8_b step: {_THIN}"),
     ("layer.mlp", "bfloat8_b"): Calibration(0.999900, "LoFi 0.999618, fp32 -> 16-bit Dst 0.999566 (fail)"),
     ("layer.decoder", "bfloat16"): Calibration(0.999974, "its blocks' steps (above)"),
-    ("layer.lm_head", "bfloat16"): Calibration(0.999906, "not measured"),
+    ("layer.lm_head", "bfloat16"): Calibration(0.999906, "the plan's config 0.999986 -> linear LoFi 0.999892, "
+                                                         "16-bit Dst 0.999906, norm LoFi 0.999779 (fails)",
+                                               "worst: the layer test, which runs ttnn.linear's default config "
+                                               "(= the 16-bit Dst figure); the linear steps: " + _THIN),
     ("layer.rope", "bfloat16"): Calibration(0.999995, "none: 0.81.1's rotary ignores compute_kernel_config"),
     # model tier: the worst PCC the model tests' own cases recorded (tiny seeded configs, tiny-trained,
     # one Qwen3-0.6B layer: tools/calibrate.py --model-only; the every-position checks judge single
