@@ -35,3 +35,17 @@ def test_every_calibrated_threshold_sits_below_what_was_measured():
         assert key in PCC, f"calibration of {key} has no threshold"
         if cal.measured is not None:
             assert PCC[key] <= cal.measured, f"{key}: threshold {PCC[key]} above its measured {cal.measured}"
+
+
+def test_the_depth_calibration_names_slow_tier_tests_that_exist():
+    """tools/calibrate.py's 28-layer session names tests by id: a renamed test or parameter would
+    make the calibration measure nothing (pytest collects no test and records no PCC)."""
+    import subprocess
+    import sys
+
+    from tools.calibrate import DEPTH_SESSION
+
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-m", "slow",
+                           "--backend", "host", *DEPTH_SESSION], capture_output=True, text=True, cwd=README.parent)
+    collected = [line for line in done.stdout.splitlines() if "::" in line]
+    assert len(collected) == len(DEPTH_SESSION), f"collected {collected} of {DEPTH_SESSION}:\n{done.stdout[-800:]}"

@@ -2,6 +2,7 @@
 
     .venv/bin/python tools/calibrate.py                 # every row: op, layer and model tiers, each step down
     .venv/bin/python tools/calibrate.py --layers-only   # (or --ops-only, --model-only [--steps linear-LoFi,...])
+    .venv/bin/python tools/calibrate.py --depth-only    # the slow tier's 28-layer model: plan, linear LoFi
     .venv/bin/python tools/calibrate.py --from-session s.xml   # the worst PCC per component of a session
 
 For every threshold component of the op and layer tiers it measures, under device numerics, the
@@ -12,7 +13,8 @@ tests.ops.cases' (the op tier's own); the layer cases run one decoder layer at t
 Qwen3-0.6B dimensions with seeded random weights; the model tier is the model tests' own cases
 (tiny seeded configs, tiny-trained, one Qwen3-0.6B layer), run as pytest sessions (the plan, then
 each step down, tools/calibrate_plugin.py; ~15 min for the plan's session on a 2-core machine)
-whose junit XML --from-session also reads. The figures go into tt_qwen/thresholds.py
+whose junit XML --from-session also reads; the depth sessions run one case of each model-tier row
+on the slow tier's 28-layer random-weight model (plan and linear LoFi). The figures go into tt_qwen/thresholds.py
 CALIBRATION, which the README prints.
 """
 
@@ -178,9 +180,23 @@ def kv_cache_bfloat8_pcc(harness, dtype: str = "bfloat16") -> float:
     return kv_cache_pcc(harness, dtype, stored_as="bfloat8_b")
 
 
+LM_HEAD_ROWS = 32  # the layer test's rows: a 151936-wide matmul per step is the costly one here
+
+
+def lm_head_pcc(harness, dtype: str = "bfloat16") -> float:
+    """The final norm and the LM head as the model runs them (the plan's lm_head kernel config)."""
+    from tt_qwen.model.config import precision_plan
+
+    hf, x = harness.hf, _layer_input(harness)[:LM_HEAD_ROWS]
+    lm_head = harness.loader.linear("lm_head", hf.lm_head.weight)
+    normed = harness.norm(hf.model.norm)(harness.to_device(x))
+    out = harness.ttnn.linear(normed, lm_head, compute_kernel_config=precision_plan().lm_head.compute.build())
+    return compare(hf.lm_head(hf.model.norm(x)).detach(), harness.to_torch(out, LM_HEAD_ROWS)[0, 0]).pcc
+
+
 LAYER_CHECKS = {("layer.mlp", "bfloat16"): mlp_pcc, ("layer.mlp", "bfloat8_b"): mlp_pcc,
                 ("layer.rms_norm", "bfloat16"): norm_pcc, ("layer.attention", "bfloat16"): attention_pcc,
-                ("layer.kv_cache", "bfloat16"): kv_cache_pcc}
+                ("layer.kv_cache", "bfloat16"): kv_cache_pcc, ("layer.lm_head", "bfloat16"): lm_head_pcc}
 KV_STEP = "kv-bfloat8_b"  # the cache's values held as bfloat8_b (kv_cache_bfloat8_pcc)
 
 
@@ -302,10 +318,18 @@ STEP_TESTS = ("test_prefill_logits_match_hf or test_decode_logits_match_hf_teach
               "test_cache_after_prefill_matches_hf or test_attention_prefill_fills_the_cache_like_hf or "
               "test_bfloat8_b_mlp_logits_match_hf or test_teacher_forcing_accuracy_meets_the_floor")
 MODEL_STEPS = ("linear-LoFi", "linear-dst16", "sdpa-LoFi", "norm-LoFi")
+# the slow tier's 28-layer Qwen3-0.6B config with seeded random weights: one case of each model-tier
+# row its tests read (a 28-layer prefill each; the whole 28-layer tier does not fit a calibration run)
+DEPTH_MODEL = "qwen3-0.6b-random"
+DEPTH_SESSION = [f"tests/model/test_logits.py::test_hidden_state_after_every_layer_matches_hf[{DEPTH_MODEL}-prefill-seq33-bf16]",
+                 f"tests/model/test_logits.py::test_prefill_logits_match_hf[{DEPTH_MODEL}-prefill-seq33-bf16]",
+                 f"tests/model/test_kv_cache.py::test_cache_after_prefill_matches_hf[{DEPTH_MODEL}-prefill-seq33]"]
+DEPTH_STEPS = ("linear-LoFi",)
 
 
-def run_session(step: str | None, out: Path) -> dict:
-    """One pytest session of the model tier (the whole of it for the plan, STEP_TESTS for a step)."""
+def run_session(step: str | None, out: Path, tests=None) -> dict:
+    """One pytest session of the model tier (the whole of it for the plan, STEP_TESTS for a step),
+    or of `tests` (slow-marked test ids: the 28-layer session) for the plan or a step."""
     import os
     import subprocess
 
@@ -313,33 +337,40 @@ def run_session(step: str | None, out: Path) -> dict:
 
     env = {**os.environ, "TT_QWEN_NUMERICS": "device", "TT_QWEN_BACKEND": "host"}
     env.pop(ENV_VAR, None)
-    xml = out / f"calibrate-{step or 'plan'}.xml"
+    xml = out / f"calibrate-{'depth-' if tests else ''}{step or 'plan'}.xml"
     command = ["nice", "-n", "10", sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-               "-p", "tools.calibrate_plugin", f"--junitxml={xml}", *MODEL_SESSION]
+               "-p", "tools.calibrate_plugin", f"--junitxml={xml}", *(tests or MODEL_SESSION)]
     if step is not None:
         env[ENV_VAR] = step
-    if step is not None:
+    if tests:
+        command += ["-m", "slow"]
+    elif step is not None:
         command += ["-k", STEP_TESTS]
     print(f"model tier, {step or 'plan'}: {' '.join(command[3:])}", flush=True)
     subprocess.run(command, env=env, cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.DEVNULL)
     return junit_calibration(str(xml))
 
 
-def model_calibration(out: Path, steps=MODEL_STEPS) -> dict:
-    """(component, dtype) -> {measured, steps: {step: worst}} over the model tier's own cases."""
+def model_calibration(out: Path, steps=MODEL_STEPS, tests=None) -> dict:
+    """(component, dtype) -> {measured, steps: {step: worst}} over the model tier's own cases (or `tests`)."""
     out.mkdir(parents=True, exist_ok=True)
-    table = {key: {"measured": value, "steps": {}} for key, value in run_session(None, out).items()}
+    table = {key: {"measured": value, "steps": {}} for key, value in run_session(None, out, tests).items()}
     for step in steps:
-        for key, value in run_session(step, out).items():
+        for key, value in run_session(step, out, tests).items():
             table.setdefault(key, {"measured": None, "steps": {}})["steps"][step] = value
     return table
 
 
-def _print_model_tier(out: Path, steps) -> None:
-    for (component, dtype), row in sorted(model_calibration(out, steps).items()):
+def _print_model_tier(out: Path, steps, tests=None, label: str = "") -> None:
+    for (component, dtype), row in sorted(model_calibration(out, steps, tests).items()):
         measured = "-" if row["measured"] is None else f"{row['measured']:.6f}"
         stepped = ", ".join(f"{name} {value:.6f}" for name, value in row["steps"].items())
-        print(f"| `{component}` | {dtype} | {measured} | {stepped} |", flush=True)
+        print(f"| `{component}`{label} | {dtype} | {measured} | {stepped} |", flush=True)
+
+
+def _print_depth(out: Path) -> None:
+    """The model-tier rows as the slow tier's 28-layer model measures them (plan and DEPTH_STEPS)."""
+    _print_model_tier(out, DEPTH_STEPS, DEPTH_SESSION, label=f" ({DEPTH_MODEL}, 28 layers)")
 
 
 def main(argv=None) -> int:
@@ -348,6 +379,8 @@ def main(argv=None) -> int:
     tiers.add_argument("--ops-only", action="store_true", help="only the op tier")
     tiers.add_argument("--layers-only", action="store_true", help="only the layer tier (in process)")
     tiers.add_argument("--model-only", action="store_true", help="only the model-tier sessions (and the layer cache test)")
+    tiers.add_argument("--depth-only", action="store_true",
+                       help=f"only the slow tier's 28-layer {DEPTH_MODEL} sessions: the plan, then {', '.join(DEPTH_STEPS)}")
     tiers.add_argument("--from-session", metavar="FILE", help="only: the worst PCC per component a pytest session "
                                                                "recorded (its --junitxml, or reports/out/tests-host.json)")
     parser.add_argument("--steps", default=",".join(MODEL_STEPS),
@@ -367,6 +400,9 @@ def main(argv=None) -> int:
     if args.model_only:
         _print_model_tier(Path(args.out), steps)
         return 0
+    if args.depth_only:
+        _print_depth(Path(args.out))
+        return 0
     from tt_qwen import backends
 
     backends.select_ttnn("host")
@@ -381,6 +417,7 @@ def main(argv=None) -> int:
             print(f"| `{component}` | {dtype} | {row['measured']:.6f} | {stepped} |", flush=True)
     if not (args.ops_only or args.layers_only):
         _print_model_tier(Path(args.out), steps)
+        _print_depth(Path(args.out))
     return 0
 
 

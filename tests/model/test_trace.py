@@ -10,16 +10,25 @@ crashes the process (0.81.1), so these tests need numbers and run on host and de
 import pytest
 import torch
 
-from tests.model import checks
+from tests.model import checks, every_position
 
 MAX_SEQ_LEN = 128
 # (batch, prompt length of user 0, steps): users start up to 3 positions apart, so each crosses
 # the cache tiles (31 -> 32, 63 -> 64) at its own step. The 32-user run over 42 steps is slow
-# (32 prefills and 84 batch-32 steps of the host's datapath model); the default tier crosses
-# 31 -> 32 at batch 32 in 4 steps.
+# (64 prefills and 84 batch-32 steps); the default tier crosses 31 -> 32 at batch 32 in 4 steps.
 CASES = [pytest.param(1, 24, 42, id="decode-trace-batch1-steps42-bf16"),
          pytest.param(32, 31, 4, id="decode-trace-batch32-steps4-bf16"),
          pytest.param(32, 24, 42, id="decode-trace-batch32-steps42-bf16", marks=pytest.mark.slow)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _exact_numerics(backend):
+    """Traced against untraced on the same backend: equal or not whatever the rounding, so the host
+    runs its exact numerics here. Its model of the n150 datapath runs batch-32 sdpa_decode user by
+    user, 16-deep accumulation steps each: ~12 s a step on this 2-core machine, 10 min for the
+    slow case's 84 steps (1.7 s a step exact)."""
+    with every_position.exact_host_numerics(backend):
+        yield
 
 
 def _prefill_users(model, prompts):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pytest
 import torch
 
 from tests.ops.cases.base import OpCase, RefusalCase, Spec
+from tt_qwen.backends import is_host_ttnn
 from tt_qwen.compare import assert_pcc
 from tt_qwen.thresholds import pcc_threshold
 
@@ -91,8 +93,27 @@ def spec_problems(tensor, spec: Spec, ttnn) -> list[str]:
     return problems
 
 
+@contextmanager
+def arithmetic_skipped(ttnn):
+    """On the host backend, the host's exact numerics: an output spec (shape, dtype, layout, memory)
+    does not depend on the arithmetic, which test_op_numbers judges, and the model of the n150
+    datapath costs half a minute per 2048-token SDPA case. Other backends run as they are."""
+    if not is_host_ttnn(ttnn):
+        yield
+        return
+    from tt_qwen.host import numerics
+
+    previous = numerics.mode()
+    numerics.set_mode("exact")
+    try:
+        yield
+    finally:
+        numerics.set_mode(previous)
+
+
 def check_specs(case: OpCase, ttnn, device) -> None:
-    outputs = as_tuple(case.run(ttnn, device))
+    with arithmetic_skipped(ttnn):
+        outputs = as_tuple(case.run(ttnn, device))
     assert len(outputs) == len(case.specs), f"{case.id}: {len(outputs)} outputs, {len(case.specs)} specs"
     report = []
     for index, (output, spec) in enumerate(zip(outputs, case.specs)):
