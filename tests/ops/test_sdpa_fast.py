@@ -78,7 +78,8 @@ def _device_numerics():
                                                f"qchunk{s[4]}-kchunk{s[5]}" for s in SHAPES])
 def test_blocked_flash_attention_is_bit_identical_to_the_per_chunk_loop(shape, path_name):
     heads, rows, keys, head_dim, q_chunk, k_chunk, causal = shape
-    q, k, v = _stored((heads, rows, head_dim), 1), _stored((heads, keys, head_dim), 2), _stored((heads, keys, head_dim), 3)
+    q = _stored((heads, rows, head_dim), 1)
+    k, v = _stored((heads, keys, head_dim), 2), _stored((heads, keys, head_dim), 3)
     mask = _mask(rows, keys, causal, 4)
     path = PATHS[path_name]
     got = numerics.flash_attention(q, k, v, 0.125, None if causal else mask, k_chunk, path, causal=causal,

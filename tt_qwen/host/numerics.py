@@ -94,7 +94,9 @@ FP32_DST_INTERMEDIATES = {"matmul": 1, "rms_norm": 4}
 def float32_intermediates(op_kind: str, path: Datapath) -> int:
     if not path.fp32_dest_acc_en:
         return 0
-    return len(SDPA_FP32_DST_BUFFERS[op_kind]) if op_kind in SDPA_FP32_DST_BUFFERS else FP32_DST_INTERMEDIATES.get(op_kind, 0)
+    if op_kind in SDPA_FP32_DST_BUFFERS:
+        return len(SDPA_FP32_DST_BUFFERS[op_kind])
+    return FP32_DST_INTERMEDIATES.get(op_kind, 0)
 
 
 # Ops whose 0.81.1 program ignores compute_kernel_config (measured on the mock n150: a LoFi or an
@@ -305,8 +307,9 @@ def exp(x: torch.Tensor, scale: float, approx: bool, fp32_dst: bool = False) -> 
 # cb_sum), the correction exp((max_old - max_new) * scale) with the accurate exp (cb_exp_max_diff),
 # running sum and output (cb_out_im) rescaled; finally O * (1 / sum). Each buffer is bf16 but for
 # SDPA_FP32_DST_BUFFERS under an fp32 Dst; a value that stays in Dst between two steps (S - max
-# before its exp) is rounded to bf16 only in a 16-bit Dst. A causal Q chunk stops at the K chunk holding its last row
-# (k_chunk_end = ceil(min(q_start + q_chunk, Sk) / k_chunk)); an explicit mask runs every K chunk.
+# before its exp) is rounded to bf16 only in a 16-bit Dst. A causal Q chunk stops at the K chunk
+# holding its last row (k_chunk_end = ceil(min(q_start + q_chunk, Sk) / k_chunk)); an explicit
+# mask runs every K chunk.
 #
 # The host runs a block of whole Q chunks at once, and a group of K chunks at once: each row's
 # arithmetic is its own (row-wise ops, per-element Dst rounding), and a K chunk wholly above a
