@@ -255,6 +255,9 @@ TEST_COMPONENTS = {
     "test_token_by_token_prefill_equals_full_prefill": "model.prefill_vs_decode",
     "test_cache_after_prefill_matches_hf": "model.kv_cache", "test_cache_after_decode_steps_matches_hf": "model.kv_cache",
     "test_teacher_forcing_accuracy_meets_the_floor": "e2e.teacher_forcing",
+    "test_long_prefill_logits_match_hf_at_every_position": "model.logits",
+    "test_decode_matches_hf_around_long_boundaries": "model.logits",
+    "test_long_prefill_cache_matches_hf_at_every_position": "model.kv_cache.long_context",
 }
 # the list-valued and accuracy properties some tests record instead of assert_pcc's "pcc ..."
 LIST_PROPERTIES = ("layer_pcc",)
@@ -292,7 +295,7 @@ def _component(function: str, prop: str) -> str | None:
         return None
     if component == "e2e.teacher_forcing":
         return f"{component}.{prop}"
-    if component.startswith("model.") and " cache" in prop:
+    if component.startswith("model.") and not component.startswith("model.kv_cache") and " cache" in prop:
         return "model.kv_cache"
     return component
 
@@ -316,7 +319,8 @@ MODEL_SESSION = ["tests/model", "tests/layers/test_attention.py", "tests/e2e/tes
 STEP_TESTS = ("test_prefill_logits_match_hf or test_decode_logits_match_hf_teacher_forced or "
               "test_hidden_state_after_every_layer_matches_hf or test_prefill_equals_decode_at_position or "
               "test_cache_after_prefill_matches_hf or test_attention_prefill_fills_the_cache_like_hf or "
-              "test_bfloat8_b_mlp_logits_match_hf or test_teacher_forcing_accuracy_meets_the_floor")
+              "test_bfloat8_b_mlp_logits_match_hf or test_teacher_forcing_accuracy_meets_the_floor or "
+              "test_long_prefill_cache_matches_hf_at_every_position")
 MODEL_STEPS = ("linear-LoFi", "linear-dst16", "sdpa-LoFi", "norm-LoFi")
 # the slow tier's 28-layer Qwen3-0.6B config with seeded random weights: one case of each model-tier
 # row its tests read (a 28-layer prefill each; the whole 28-layer tier does not fit a calibration run)

@@ -53,6 +53,9 @@ PCC = {
     ("model.logits", "bfloat16"): 0.997,
     ("model.logits", "bfloat8_b"): 0.999,
     ("model.kv_cache", "bfloat16"): 0.998,
+    # past a few thousand positions an SDPA with a 16-bit Dst sums its softmax in bf16: the cache of
+    # the layers after it drifts (tests/model/test_long_context.py, 8200 tokens).
+    ("model.kv_cache.long_context", "bfloat16"): 0.995,
     # prefill and decode run the same weights through different ops: they agree closely.
     ("model.prefill_vs_decode", "bfloat16"): 0.9995,
 }
@@ -125,12 +128,15 @@ CALIBRATION = {
     ("model.kv_cache", "bfloat16"): Calibration(0.998991, "worst cached row, tiny-trained's 64-token prefill: linear LoFi "
                                                           "0.997687, SDPA LoFi 0.995702, norm LoFi 0.992077 (fail); "
                                                           "16-bit Dst 0.998806",
-                                                "worst: a V row of tiny-trained's chunked prefill; the long-context "
-                                                "and chunked-matrix checks run the host's exact numerics (device "
-                                                "numerics there measured 0.995764 at position 7828 of 8200, not "
-                                                "judged by this row); the 16-bit Dst step: " + _THIN + "; 28 layers "
+                                                "worst: a V row of tiny-trained's chunked prefill; the 8200-token "
+                                                "prefill is judged by model.kv_cache.long_context; the 16-bit Dst step: " + _THIN + "; 28 layers "
                                                 "(qwen3-0.6b-random prefill-33): 0.999697, linear LoFi 0.997911 (fails, "
                                                 "by 9e-5: thin)"),
+    ("model.kv_cache.long_context", "bfloat16"): Calibration(
+        0.995764, "linear LoFi 0.995082 (passes), SDPA LoFi 0.989962, norm LoFi 0.989277, 16-bit Dst 0.994658 (fail)",
+        "worst: layer 1's K at position 7828 of the 8200-token prefill (logits there 0.998645); linear LoFi: "
+        + _THIN + "; the slow tier's 32800-token run judges its cache by this row on the host's exact numerics: "
+        "a card past 8200 is not measured"),
     ("model.prefill_vs_decode", "bfloat16"): Calibration(0.999914, "none: prefill and decode run the same plan, a step "
                                                                    "moves both", "worst: tiny-mha decode at position 127"),
     ("layer.kv_cache", "bfloat16"): Calibration(0.999983, "values held as bfloat8_b 0.999953 (fails)",

@@ -23,12 +23,12 @@ HF_CHUNK = 512
 
 @contextmanager
 def exact_host_numerics(backend):
-    """The host backend's exact numerics (--numerics exact) for a positional check. Its model of
-    the n150 datapath rounds every 16-deep step of every matmul into a bf16 Dst: the 8200-token
-    prefill of tests/model/test_long_context.py under it did not finish within pytest's 300 s on
-    the shared 2-core machine (the chunked-prefill matrix, up to 300 tokens, runs it). What these
-    checks look for (a wrong key, position, RoPE row or cache offset) does not depend on the
-    rounding, which tests/model/test_logits.py and the op tier judge. Other backends run as they are."""
+    """The host backend's exact numerics (--numerics exact) for a positional check too long for the
+    host's model of the n150 datapath (which rounds every 16-deep step of every matmul into a bf16
+    Dst): the slow tier's 32800-token prefill. What such a check looks for (a wrong key, position,
+    RoPE row or cache offset) does not depend on the rounding, which tests/model/test_long_context.py
+    (8200 tokens, device numerics), tests/model/test_logits.py and the op tier judge. Other
+    backends run as they are."""
     if backend.name != "host":
         yield
         return

@@ -9,8 +9,10 @@ so a token attends most to itself and its recent past, and RoPE's relative posit
 how much. A key dropped, a wrong position or a wrong RoPE row then shows in that position's
 logits and in the next layer's cache.
 
-The slow tier runs the one-layer Qwen3-0.6B-dims model (the same local heads) past 32768.
-On the host backend the module runs its exact numerics (every_position.exact_host_numerics).
+The 8200-token run computes under the host's device numerics, as a card would: an SDPA with a
+16-bit Dst keeps its running softmax sum in bf16, and over hundreds of K chunks the cached rows
+drift below model.kv_cache's figure, so the cache is judged against model.kv_cache.long_context.
+The slow tier's one-layer Qwen3-0.6B-dims model past 32768 is tests/model/test_long_context_32k.py.
 """
 
 import pytest
@@ -49,12 +51,6 @@ def local_attention_model(config: dict, seed: int = 0):
     return model
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _exact_numerics(backend):
-    with every_position.exact_host_numerics(backend):
-        yield
-
-
 @pytest.fixture(scope="module")
 def long_run(build_tt, backend):
     """One chunked prefill of PROMPT tokens on a one-user cache, and HF's logits and cache."""
@@ -75,7 +71,7 @@ def test_long_prefill_logits_match_hf_at_every_position(long_run):
 
 def test_long_prefill_cache_matches_hf_at_every_position(long_run):
     every_position.assert_cache_every_position(long_run["expected_kv"], long_run["tt_model"], 0, PROMPT,
-                                               pcc_threshold("model.kv_cache"), f"prefill-seq{PROMPT}")
+                                               pcc_threshold("model.kv_cache.long_context"), f"prefill-seq{PROMPT}")
 
 
 @pytest.mark.parametrize("position", DECODE_POSITIONS, ids=[f"decode-pos{p}-bf16" for p in DECODE_POSITIONS])
@@ -84,42 +80,3 @@ def test_decode_matches_hf_around_long_boundaries(long_run, position):
     ids, tt_model = long_run["ids"], long_run["tt_model"]
     actual = tt_model.decode(ids[position: position + 1], [position])[0]
     assert_pcc(long_run["expected_logits"][position], actual, pcc_threshold("model.logits"), f"decode logits at position {position}")
-
-
-# ---- slow tier: one layer at the exact Qwen3-0.6B dimensions, past 32768 -------------------------
-
-FULL_PROMPT = 32800
-FULL_DECODE_POSITIONS = [16383, 16384, 32767, 32768, 32769]
-FULL_CHUNK = 256  # bounds the host's [16 heads, chunk, 32k keys] fp32 scores to 0.5 GB
-
-
-@pytest.fixture(scope="module")
-def full_long_run(build_tt, backend):
-    if not backend.computes_numbers:
-        pytest.skip("mock device returns zeros: this test needs numbers")
-    from tt_qwen import zoo
-
-    hf = local_attention_model(zoo.BLOCK_CONFIGS["qwen3-0.6b-1layer"])
-    ids = torch.randint(0, hf.config.vocab_size, (FULL_PROMPT,), generator=torch.Generator().manual_seed(12))
-    rows = [FULL_PROMPT - 1, *FULL_DECODE_POSITIONS]
-    expected_logits, expected_kv = every_position.hf_prefill(hf, ids, rows=rows, chunk=FULL_CHUNK)
-    tt_model = build_tt(hf, FULL_PROMPT, max_batch_size=1, prefill_chunk_size=FULL_CHUNK)
-    last = tt_model.prefill(ids, last_token_only=True)
-    return dict(ids=ids, tt_model=tt_model, last=last, expected=dict(zip(rows, expected_logits)), expected_kv=expected_kv)
-
-
-@pytest.mark.slow
-def test_qwen3_dims_prefill_past_32768_matches_hf(full_long_run):
-    run = full_long_run
-    assert_pcc(run["expected"][FULL_PROMPT - 1], run["last"][0], pcc_threshold("model.logits"),
-               f"qwen3-0.6b-1layer prefill-seq{FULL_PROMPT}-chunk{FULL_CHUNK} last-token logits")
-    every_position.assert_cache_every_position(run["expected_kv"], run["tt_model"], 0, FULL_PROMPT,
-                                               pcc_threshold("model.kv_cache"), f"qwen3-0.6b-1layer prefill-seq{FULL_PROMPT}")
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("position", FULL_DECODE_POSITIONS, ids=[f"qwen3-0.6b-1layer-decode-pos{p}-bf16" for p in FULL_DECODE_POSITIONS])
-def test_qwen3_dims_decode_past_32768_matches_hf(full_long_run, position):
-    ids, tt_model = full_long_run["ids"], full_long_run["tt_model"]
-    actual = tt_model.decode(ids[position: position + 1], [position])[0]
-    assert_pcc(full_long_run["expected"][position], actual, pcc_threshold("model.logits"), f"decode logits at position {position}")
