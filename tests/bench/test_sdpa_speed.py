@@ -22,10 +22,8 @@ CASES = [(4, 1024, 1024, True), (2, 2048, 2048, True), (2, 2048, 8192, False)]
 
 @pytest.fixture(autouse=True)
 def _device_numerics():
-    previous = numerics.mode()
-    numerics.set_mode("device")
-    yield
-    numerics.set_mode(previous)
+    with numerics.using("device"):
+        yield
 
 
 def _stored(shape, seed: int) -> torch.Tensor:

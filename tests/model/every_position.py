@@ -34,12 +34,8 @@ def exact_host_numerics(backend):
         return
     from tt_qwen.host import numerics
 
-    previous = numerics.mode()
-    numerics.set_mode("exact")
-    try:
+    with numerics.using("exact"):
         yield
-    finally:
-        numerics.set_mode(previous)
 
 
 @torch.no_grad()

@@ -103,12 +103,8 @@ def arithmetic_skipped(ttnn):
         return
     from tt_qwen.host import numerics
 
-    previous = numerics.mode()
-    numerics.set_mode("exact")
-    try:
+    with numerics.using("exact"):
         yield
-    finally:
-        numerics.set_mode(previous)
 
 
 def check_specs(case: OpCase, ttnn, device) -> None:

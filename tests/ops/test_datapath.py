@@ -56,10 +56,8 @@ DST16_HIFI4_ROW0 = 1.0 + P**5 + 2 * P**7
 
 @pytest.fixture(autouse=True)
 def _device_numerics():
-    previous = numerics.mode()
-    numerics.set_mode("device")
-    yield
-    numerics.set_mode(previous)
+    with numerics.using("device"):
+        yield
 
 
 def path(fidelity: str, fp32_dst: bool) -> numerics.Datapath:

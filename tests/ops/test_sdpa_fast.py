@@ -67,10 +67,8 @@ def _mask(rows: int, keys: int, causal: bool, seed: int):
 
 @pytest.fixture(autouse=True)
 def _device_numerics():
-    previous = numerics.mode()
-    numerics.set_mode("device")
-    yield
-    numerics.set_mode(previous)
+    with numerics.using("device"):
+        yield
 
 
 @pytest.mark.parametrize("path_name", list(PATHS))

@@ -31,10 +31,8 @@ STALLED_BF16_SUMS = 31.25 / 8192
 
 @pytest.fixture(autouse=True)
 def _device_numerics():
-    previous = numerics.mode()
-    numerics.set_mode("device")
-    yield
-    numerics.set_mode(previous)
+    with numerics.using("device"):
+        yield
 
 
 def uniform_attention_output(path, op_kind: str = "sdpa") -> float:

@@ -13,6 +13,7 @@ Everything here works on float32 torch tensors holding the stored values of the 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -44,6 +45,17 @@ def mode() -> str:
 
 def device_numerics() -> bool:
     return mode() == "device"
+
+
+@contextmanager
+def using(name: str):
+    """Numerics `name` for the block, the previous mode restored after it."""
+    previous = mode()
+    set_mode(name)
+    try:
+        yield
+    finally:
+        set_mode(previous)
 
 
 # ---- compute configs ---------------------------------------------------------------------------

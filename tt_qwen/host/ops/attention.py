@@ -56,6 +56,18 @@ def _mask_values(op: str, mask: Tensor, q_shape, k_len: int) -> torch.Tensor:
     return mask.values()
 
 
+def _check_head_groups_and_chunks(op: str, q_heads: int, kv_heads: int, program_config) -> None:
+    """What SDPA prefill and chunked SDPA both require of the head groups and the program's chunks."""
+    require(kv_heads > 0 and q_heads >= kv_heads and q_heads % kv_heads == 0, op,
+            f"Q num_heads must be >= K num_heads and divisible by K num_heads, and K num_heads must be greater "
+            f"than 0. Got Q: {q_heads}, K: {kv_heads}")
+    if program_config is not None:
+        for name in ("q_chunk_size", "k_chunk_size"):
+            size = getattr(program_config, name)
+            require(size > 0 and size % 32 == 0, op,
+                    f"{name} must be a positive multiple of TILE_SIZE. Got {name}: {size}, TILE_SIZE: 32")
+
+
 def _attend(q, k, v, scale: float, mask, chunks, path, causal: bool):
     """q [b, nqh, sq, d], k/v [b, nkv, sk, d]; GQA: query head h reads kv head h // (nqh / nkv)."""
     group = q.shape[1] // k.shape[1]
@@ -91,14 +103,7 @@ def scaled_dot_product_attention(input_tensor_q, input_tensor_k, input_tensor_v,
     require(vs[1] == ks[1], op, f"K and V num_heads must match. Got K: {ks[1]}, V: {vs[1]}")
     require(vs[2] == ks[2], op, f"K and V sequence length must match. Got K: {ks[2]}, V: {vs[2]}")
     require(ks[3] == qs[3] and vs[3] == qs[3], op, f"K and V hidden dim must match. Got K: {ks[3]}, V: {vs[3]}")
-    require(ks[1] > 0 and qs[1] >= ks[1] and qs[1] % ks[1] == 0, op,
-            f"Q num_heads must be >= K num_heads and divisible by K num_heads, and K num_heads must be greater "
-            f"than 0. Got Q: {qs[1]}, K: {ks[1]}")
-    if program_config is not None:
-        for name in ("q_chunk_size", "k_chunk_size"):
-            size = getattr(program_config, name)
-            require(size > 0 and size % 32 == 0, op,
-                    f"{name} must be a positive multiple of TILE_SIZE. Got {name}: {size}, TILE_SIZE: 32")
+    _check_head_groups_and_chunks(op, qs[1], ks[1], program_config)
     require(sliding_window_size is None and attention_sink is None and cu_window_seqlens is None, op,
             "host backend: sliding_window_size, attention_sink and cu_window_seqlens are not implemented")
 
@@ -326,14 +331,8 @@ def _validate_chunked(q_t, k_t, v_t, table_t, start: int, program_config) -> Non
             f"Page table batch size must match input batch size. Got Page table: {ts[0]}, Input: {qs[0]}")
     require(vs[1] == ks[1], op, f"K and V num_heads must match. Got K: {ks[1]}, V: {vs[1]}")
     require(ks[3] == qs[3] and vs[3] == qs[3], op, f"K and V hidden dim must match. Got K: {ks[3]}, V: {vs[3]}")
-    require(ks[1] > 0 and qs[1] >= ks[1] and qs[1] % ks[1] == 0, op,
-            f"Q num_heads must be >= K num_heads and divisible by K num_heads, and K num_heads must be greater "
-            f"than 0. Got Q: {qs[1]}, K: {ks[1]}")
+    _check_head_groups_and_chunks(op, qs[1], ks[1], program_config)
     if program_config is not None:
-        for name in ("q_chunk_size", "k_chunk_size"):
-            size = getattr(program_config, name)
-            require(size > 0 and size % 32 == 0, op,
-                    f"{name} must be a positive multiple of TILE_SIZE. Got {name}: {size}, TILE_SIZE: 32")
         for name in ("q_chunk_size", "k_chunk_size"):
             size = getattr(program_config, name)
             require(start % size == 0, op,
