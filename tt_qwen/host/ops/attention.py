@@ -68,6 +68,13 @@ def _check_head_groups_and_chunks(op: str, q_heads: int, kv_heads: int, program_
                     f"{name} must be a positive multiple of TILE_SIZE. Got {name}: {size}, TILE_SIZE: 32")
 
 
+def _chunk_sizes(program_config) -> tuple[int, int]:
+    """(q_chunk, k_chunk) of an SDPA prefill program: the config's, else the factory's default."""
+    if program_config is None:
+        return PREFILL_CHUNK, PREFILL_CHUNK
+    return program_config.q_chunk_size, program_config.k_chunk_size
+
+
 def _attend(q, k, v, scale: float, mask, chunks, path, causal: bool):
     """q [b, nqh, sq, d], k/v [b, nkv, sk, d]; GQA: query head h reads kv head h // (nqh / nkv)."""
     group = q.shape[1] // k.shape[1]
@@ -111,9 +118,7 @@ def scaled_dot_product_attention(input_tensor_q, input_tensor_k, input_tensor_v,
     path = numerics.resolve("sdpa", compute_kernel_config)
     q, k, v = q_t.values(), k_t.values(), v_t.values()
     scale = 1.0 / math.sqrt(qs[3]) if scale is None else scale
-    chunks = ((program_config.q_chunk_size, program_config.k_chunk_size) if program_config is not None
-              else (PREFILL_CHUNK, PREFILL_CHUNK))
-    y = _attend(q, k, v, scale, mask, chunks, path, causal=is_causal)
+    y = _attend(q, k, v, scale, mask, _chunk_sizes(program_config), path, causal=is_causal)
     if output_concat_heads:
         y = y.transpose(1, 2).reshape(qs[0], 1, qs[2], qs[1] * qs[3])
     config = memory_config or DRAM_MEMORY_CONFIG
@@ -376,8 +381,7 @@ def chunked_scaled_dot_product_attention(input_tensor_q, input_tensor_k, input_t
             "host backend: paged_cache_geometry, sliding_window_size and attention_sink are not implemented")
     check_compute_kernel_config(op, compute_kernel_config)
     path = numerics.resolve("sdpa", compute_kernel_config)
-    q_chunk = program_config.q_chunk_size if program_config is not None else PREFILL_CHUNK
-    k_chunk = program_config.k_chunk_size if program_config is not None else PREFILL_CHUNK
+    q_chunk, k_chunk = _chunk_sizes(program_config)
     qs = list(q_t.shape)
     keys = chunk_start_idx + qs[2]
     # The kernel places the chunk at q-chunk chunk_start_idx // q_chunk_size: without a program

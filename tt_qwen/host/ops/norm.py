@@ -76,6 +76,10 @@ def _check_sharded_output(op: str, x: Tensor, config) -> None:
             "Height sharded inputs are not supported.")
     require(config.is_sharded() and config.memory_layout != TensorMemoryLayout.HEIGHT_SHARDED, op,
             "Sharded inputs require sharded outputs.")
+    # 0.81.1 fails in its tensor-spec code on another sharded layout or buffer type (seen on the mock);
+    # the host refuses it here in its own words rather than accept what the card cannot run.
+    require(config.memory_layout == x.memory_config().memory_layout and config.buffer_type == x.memory_config().buffer_type,
+            op, "Sharded input requires a sharded output with the same memory layout and buffer type")
 
 
 def _check_program_config(op: str, program_config, x: Tensor, rms: bool) -> None:
