@@ -214,7 +214,7 @@ def _r_fill_cache(users=1, batch_idx=0, seq=32, max_seq=256, cache_dtype="bfloat
 
 
 def _r_paged_update(batch=1, cores=None, input_dtype="bfloat16", interleaved=False, idxs=None, both=False,
-                    page_table=False):
+                    page_table=False, idx_form="list"):
     def run(ttnn, device):
         cache = to_dev(ttnn, device, seeded_input((batch, NKV, 256, HD), "cache"))
         x_torch = seeded_input((1, batch, NKV, HD))
@@ -225,8 +225,8 @@ def _r_paged_update(batch=1, cores=None, input_dtype="bfloat16", interleaved=Fal
             shard_h = 32 * batch // n
             x = to_dev(ttnn, device, x_torch, dtype=input_dtype, memory_config=sharded(ttnn, (shard_h, HD), n))
         positions = list(idxs) if idxs is not None else list(range(batch))
-        kwargs = {"update_idxs": positions}
-        if both:
+        kwargs = {"update_idxs": positions} if idx_form == "list" else {}
+        if both or idx_form == "tensor":
             kwargs["update_idxs_tensor"] = ttnn.from_torch(torch.tensor(positions, dtype=torch.int32),
                                                            dtype=ttnn.int32, device=device)
         if page_table:

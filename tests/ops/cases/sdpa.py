@@ -197,11 +197,14 @@ def _r_sdpa(q_shape=(1, NQ, 32, HD), kv_shape=(1, NKV, 32, HD), dtype="bfloat16"
     return run
 
 
-def _r_sdpa_decode(batch=1, q_heads=NQ, kv_heads=NKV, q_dim=HD, kv_dim=HD, cache_len=256, pos=(10,)):
+def _r_sdpa_decode(batch=1, q_heads=NQ, kv_heads=NKV, q_dim=HD, kv_dim=HD, cache_len=256, pos=(10,), pos_form="list"):
     def run(ttnn, device):
         q = to_dev(ttnn, device, seeded_input((1, batch, q_heads, q_dim), "q"))
         k = to_dev(ttnn, device, seeded_input((batch, kv_heads, cache_len, kv_dim), "k"))
         v = to_dev(ttnn, device, seeded_input((batch, kv_heads, cache_len, kv_dim), "v"))
+        if pos_form == "tensor":
+            cur = ttnn.from_torch(torch.tensor(pos, dtype=torch.int32), dtype=ttnn.int32, device=device)
+            return ttnn.transformer.scaled_dot_product_attention_decode(q, k, v, is_causal=True, cur_pos_tensor=cur)
         return ttnn.transformer.scaled_dot_product_attention_decode(q, k, v, is_causal=True, cur_pos=list(pos))
     return run
 
@@ -282,6 +285,5 @@ REFUSALS: list[RefusalCase] = [
     RefusalCase("paged_sdpa_decode-1_position_for_2_users", "transformer.paged_scaled_dot_product_attention_decode",
                 _r_paged_sdpa_decode(positions=(5,)),
                 r"(?i)cur_pos must have batch size equal to Q|at least one position per batch \(2\)"),
-    # NOT listed: a position at the cache length (cur_pos 128 of 4 x 32 rows). 0.81.1 accepts it
-    # (measured on the mock n150); the host backend refuses it ("cur_pos must be <= K sequence dim").
+    # NOT listed: positions from a tensor outside the cache, which 0.81.1 accepts (out_of_cache.py).
 ]

@@ -135,7 +135,7 @@ def _positions(op: str, cur_pos, cur_pos_tensor, batch: int) -> list[int]:
                 f"cur_pos tensor must have at least one position per batch ({batch}), got shape {padded}")
         positions = [int(p) for p in cur_pos_tensor.values().reshape(-1).tolist()]
         for user, p in enumerate(positions[:batch]):
-            require(p >= SKIP_USER, op, f"cur_pos {p} of user {user} is out of bounds: only -1 skips a user, any "
+            require(p >= SKIP_USER, op, f"host backend: cur_pos {p} of user {user} is out of bounds: only -1 skips a user, any "
                                         f"other negative position is read as a huge index past the cache")
     else:
         if any(int(p) < 0 for p in cur_pos):
@@ -194,7 +194,9 @@ def _mask_rows(mask: torch.Tensor, user: int) -> torch.Tensor:
 def _attend_decode(q_t, kv_of_user, positions, mask, scale, heads: int, kv_heads: int, k_chunk: int, path):
     """Per user: flash attention of its heads over cache rows 0..pos; kv_of_user(u) -> K, V [nkv, S, hd].
 
-    A skipped user's rows are not written by the kernel: NaN here.
+    A skipped user's rows are not written by the kernel: NaN here. The cache stays in its storage
+    dtype until a user's rows are cut from it (converting every user's rows on every step cost a
+    28-layer decode step half its time).
     """
     head_dim = q_t.shape[3]
     q = q_t.values()[0]  # [b, nh, dh]
@@ -205,7 +207,7 @@ def _attend_decode(q_t, kv_of_user, positions, mask, scale, heads: int, kv_heads
         if pos == SKIP_USER:
             continue
         k, v = kv_of_user(user)
-        kk, vv = k[kv_index, : pos + 1], v[kv_index, : pos + 1]
+        kk, vv = k[kv_index, : pos + 1].to(torch.float32), v[kv_index, : pos + 1].to(torch.float32)
         user_mask = _mask_rows(mask, user)[:heads, : pos + 1].unsqueeze(1) if mask is not None else None
         out[user] = numerics.flash_attention(q[user].unsqueeze(1), kk, vv, scale, user_mask, k_chunk, path,
                                              op_kind="sdpa_decode")[:, 0]
@@ -222,8 +224,14 @@ def _decode_output(out, q_t, config) -> Tensor:
 def _decode_positions(op, is_causal, attn_mask, cur_pos, cur_pos_tensor, batch: int, seq: int):
     if is_causal:
         positions = _positions(op, cur_pos, cur_pos_tensor, batch)
-        for p in positions:
-            require(p < seq, op, "cur_pos must be <= K sequence dim")
+        for user, p in enumerate(positions):
+            if cur_pos_tensor is None:  # 0.81.1 validates a cur_pos list (its check is cur_pos < S)
+                require(p < seq, op, "cur_pos must be <= K sequence dim")
+            else:
+                # 0.81.1 does not read a cur_pos_tensor before its kernel runs: it accepts any position
+                # and reads key rows past the cache's end. Refused here, like a negative one.
+                require(p < seq, op, f"host backend: cur_pos {p} of user {user} is outside the cache "
+                                     f"(length {seq}); the device would read past its end")
         return positions, None
     # Non-causal: every cache row is attended, through the additive mask [1, b, nh, S] if one is given.
     return [seq - 1] * batch, (attn_mask.values() if attn_mask is not None else None)
@@ -244,7 +252,7 @@ def scaled_dot_product_attention_decode(input_tensor_q, input_tensor_k, input_te
     positions, mask = _decode_positions(op, is_causal, attn_mask, cur_pos, cur_pos_tensor, batch, seq)
     require(sliding_window_size is None and attention_sink is None, op,
             "host backend: sliding_window_size and attention_sink are not implemented")
-    k, v = k_t.values(), v_t.values()
+    k, v = k_t.stored(), v_t.stored()
 
     def kv_of_user(user):
         index = user % ks[0] if share_cache else user
@@ -285,7 +293,7 @@ def paged_scaled_dot_product_attention_decode(input_tensor_q, input_tensor_k, in
     positions, mask = _decode_positions(op, is_causal, attn_mask, (), cur_pos_tensor, batch, seq)
     require(sliding_window_size is None and attention_sink is None and cache_position_modulo is None, op,
             "host backend: sliding_window_size, attention_sink and cache_position_modulo are not implemented")
-    k, v = k_t.values(), v_t.values()
+    k, v = k_t.stored(), v_t.stored()
 
     def kv_of_user(user):
         blocks = table[user].to(torch.int64).clamp(0, ks[0] - 1)

@@ -95,7 +95,7 @@ def _update_positions(op: str, update_idxs, update_idxs_tensor, users: int) -> l
         positions = [int(p) for p in t.values().reshape(-1).tolist()]
         require(t.shape[0] == users, op, f"Number of update_idxs ({t.shape[0]}) should match batch size ({users})")
         for user, p in enumerate(positions):
-            require(p >= -1, op, f"update index {p} of user {user} is out of bounds: only -1 skips a user, any other "
+            require(p >= -1, op, f"host backend: update index {p} of user {user} is out of bounds: only -1 skips a user, any other "
                                  f"negative index is read as a huge position past the cache")
     else:
         # The binding takes a vector of uint32: a negative index is a Python TypeError there.
@@ -175,7 +175,7 @@ def paged_update_cache(cache_tensor: Tensor, input_tensor: Tensor, *, update_idx
             continue
         # The device does not check: an index past the cache writes outside this user's rows.
         require(pos < length and 0 <= slot < cs[0], op,
-                f"host backend: update index {positions[user]} for user {user} is outside the cache "
+                f"host backend: update index {positions[user]} of user {user} is outside the cache "
                 f"(length {length}); the device would write out of bounds")
         _write_rows(cache_tensor, (slot, slice(None), pos), rows[user])
     record(op, cache_tensor, input_tensor, update_idxs_tensor is not None, page_table)
