@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -141,6 +142,7 @@ def backend(request):
     """The session's backend, opened once and closed at exit."""
     opened = backends.open_backend(request.config.backend_name, device_id=request.config.getoption("--device-id"))
     yield opened
+    _release_built_models()  # the model kept across modules (build_tt) goes before its device
     opened.close()
 
 
@@ -270,32 +272,39 @@ def _seed_everything():
 
 # ---- the TTNN model -------------------------------------------------------------------------
 
-_BUILT_MODELS: dict = {}
+# The most recently used built model outlives its test module: the 28-layer files ask for the same
+# model, whose build (weights tiled and uploaded) costs 20-90 s. More are not kept: an n150 (and the
+# host's model of its 12 GB) holds only a few full-size models with their 32-user caches at once,
+# and each costs the host 3-6 GB of RAM.
+KEEP_ACROSS_MODULES = 1
+_BUILT_MODELS: OrderedDict = OrderedDict()  # key -> (hf_model, built model), most recently used last
 
 
 @pytest.fixture(scope="module")
 def build_tt(backend):
     """build_tt(hf_model, max_seq_len, **options): the TTNN model on the session's device, built
-    once per (model, options) and test module, and released after the module: an n150 (and the
-    host backend's model of its 12 GB) holds only a few full-size models at once. Tests start
-    sequences with prefill, which makes them independent of what ran before in the module
-    (stale cache entries are never read)."""
+    once per (model, options); after the module only the most recently used one is kept. Tests
+    start sequences with prefill, which makes them independent of what ran before (stale cache
+    entries are never read)."""
     from tt_qwen import build_model
 
     def build(hf_model, max_seq_len=256, **options):
         key = (id(hf_model), max_seq_len, tuple(sorted(options.items())))
+        if key in _BUILT_MODELS and _BUILT_MODELS[key][0] is not hf_model:  # an id outlives its object
+            _BUILT_MODELS.pop(key)[1].release()
         if key not in _BUILT_MODELS:
-            _BUILT_MODELS[key] = build_model(hf_model, backend.device, max_seq_len, **options)
-        return _BUILT_MODELS[key]
+            _BUILT_MODELS[key] = (hf_model, build_model(hf_model, backend.device, max_seq_len, **options))
+        _BUILT_MODELS.move_to_end(key)
+        return _BUILT_MODELS[key][1]
 
     yield build
-    _release_built_models()
+    _release_built_models(keep=KEEP_ACROSS_MODULES)
 
 
-def _release_built_models():
-    for model in _BUILT_MODELS.values():
+def _release_built_models(keep: int = 0):
+    while len(_BUILT_MODELS) > keep:
+        _, (_, model) = _BUILT_MODELS.popitem(last=False)
         model.release()
-    _BUILT_MODELS.clear()
 
 
 @pytest.fixture
