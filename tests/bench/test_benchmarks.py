@@ -26,12 +26,22 @@ def _info(benchmark, backend, model_spec, **figures):
 
 
 @pytest.fixture
-def prefill_model(build_tt, hf_model):
+def worth_timing(backend, model_spec):
+    """A full-size model on the host backend would time our CPU emulation of 28 layers (about 10
+    minutes of the slow tier) and say nothing of a card: skipped there. It runs on the mock (the
+    real ttnn's dispatch) and on a card; tests/bench/test_host_speed.py compares the host with HF."""
+    if backend.name == "host" and model_spec.slow:
+        pytest.skip(f"host backend: timing {model_spec.name} would time the CPU emulation, not a card "
+                    f"(tests/bench/test_host_speed.py times the host against HF)")
+
+
+@pytest.fixture
+def prefill_model(worth_timing, build_tt, hf_model):
     return build_tt(hf_model, 2048, max_batch_size=1)  # one user: a 32-user cache is not what TTFT measures
 
 
 @pytest.fixture
-def decode_model(build_tt, hf_model, backend, mode):
+def decode_model(worth_timing, build_tt, hf_model, backend, mode):
     if mode == "traced" and backend.name == "mock":
         pytest.skip("traced decode on the mock: a trace capture crashes ttnn 0.81.1 there (no command queues), "
                     "so build_model(trace=True) refuses it; traced timings come from a card")
