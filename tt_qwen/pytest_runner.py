@@ -23,7 +23,7 @@ JUNIT_PATH = Path("generated/test_reports/most_recent_tests.xml")
 BENCHMARK_DATA_DIR = Path("generated/benchmark_data")
 # Per test, in seconds. pytest.ini's `timeout` (300 s, tt-metal's) covers every other tier; the
 # largest limit of the tiers a test is in applies. A --timeout on the command line wins.
-TIMEOUT_BY_TIER = {"mock": 600, "benchmark": 900, "slow": 1800}
+TIMEOUT_BY_TIER = {"mock": 600, "benchmark": 900, "slow": 1800, "soak": 3600}
 PERF_MARKERS = ("models_performance_bare_metal", "models_device_performance_bare_metal")
 
 

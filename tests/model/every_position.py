@@ -4,7 +4,7 @@ A bug confined to a few positions (a later prefill chunk, positions past a RoPE 
 boundary) moves a PCC taken over a whole [S, vocab] tensor by a hair: it passes. Here each
 position (each cache row) is judged on its own and the failure names the first bad one.
 
-The HF reference runs in chunks with its own KV cache, so prompts of 8k tokens (32k in the slow
+The HF reference runs in chunks with its own KV cache, so prompts of 8k tokens (32k in the soak
 tier) never materialise an S x S attention matrix.
 """
 

@@ -12,7 +12,7 @@ logits and in the next layer's cache.
 The 8200-token run computes under the host's device numerics, as a card would: an SDPA with a
 16-bit Dst keeps its running softmax sum in bf16, and over hundreds of K chunks the cached rows
 drift below model.kv_cache's figure, so the cache is judged against model.kv_cache.long_context.
-The slow tier's one-layer Qwen3-0.6B-dims model past 32768 is tests/model/test_long_context_32k.py.
+The soak tier's one-layer Qwen3-0.6B-dims model past 32768 is tests/model/test_long_context_32k.py.
 """
 
 import pytest

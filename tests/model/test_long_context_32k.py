@@ -1,6 +1,6 @@
-"""Long context in the slow tier: one layer at the exact Qwen3-0.6B dimensions (the local heads of
-tests/model/test_long_context.py) prefilled past 32768 in 256-token chunks, and decode on both
-sides of 16384 and 32768, against HF float32.
+"""Long context in the soak tier (`pytest -m soak`, in no other tier): one layer at the exact
+Qwen3-0.6B dimensions (the local heads of tests/model/test_long_context.py) prefilled past 32768
+in 256-token chunks, and decode on both sides of 16384 and 32768, against HF float32.
 
 On the host backend this module runs the exact numerics (every_position.exact_host_numerics): the
 32800-token prefill takes about 20 min even so. What it hunts (a wrong key, position, RoPE row or
@@ -44,7 +44,7 @@ def full_long_run(build_tt, backend):
     return dict(ids=ids, tt_model=tt_model, last=last, expected=dict(zip(rows, expected_logits)), expected_kv=expected_kv)
 
 
-@pytest.mark.slow
+@pytest.mark.soak
 def test_qwen3_dims_prefill_past_32768_matches_hf(full_long_run):
     run = full_long_run
     assert_pcc(run["expected"][FULL_PROMPT - 1], run["last"][0], pcc_threshold("model.logits"),
@@ -53,7 +53,7 @@ def test_qwen3_dims_prefill_past_32768_matches_hf(full_long_run):
                                                pcc_threshold("model.kv_cache.long_context"), f"qwen3-0.6b-1layer prefill-seq{FULL_PROMPT}")
 
 
-@pytest.mark.slow
+@pytest.mark.soak
 @pytest.mark.parametrize("position", FULL_DECODE_POSITIONS, ids=[f"qwen3-0.6b-1layer-decode-pos{p}-bf16" for p in FULL_DECODE_POSITIONS])
 def test_qwen3_dims_decode_past_32768_matches_hf(full_long_run, position):
     ids, tt_model = full_long_run["ids"], full_long_run["tt_model"]

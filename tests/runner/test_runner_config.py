@@ -119,8 +119,10 @@ class _Item:
 
 @pytest.mark.parametrize("backend, tiers, seconds, method", [
     ("host", ("op",), None, None), ("host", ("benchmark",), 900, None), ("host", ("mock",), 600, None),
-    ("host", ("model", "slow"), 1800, None), ("device", ("op",), 300.0, "thread"), ("device", ("slow",), 1800, "thread"),
-], ids=["host-op-ini-default", "host-benchmark", "host-mock", "host-slow", "device-op-thread", "device-slow-thread"])
+    ("host", ("model", "slow"), 1800, None), ("host", ("model", "soak"), 3600, None), ("device", ("op",), 300.0, "thread"),
+    ("device", ("slow",), 1800, "thread"),
+], ids=["host-op-ini-default", "host-benchmark", "host-mock", "host-slow", "host-soak", "device-op-thread",
+        "device-slow-thread"])
 def test_time_limits_by_tier(backend, tiers, seconds, method):
     config = SimpleNamespace(backend_name=backend, getoption=lambda name, default=None: None, getini=lambda name: "300")
     item = _Item(*tiers)
