@@ -46,11 +46,13 @@ def check_decode_logits(tt_model, hf_model, ids, prompt_len: int, dtype="bfloat1
 
 
 def check_prefill_vs_decode(tt_model, ids, position: int):
-    """Prefill logits at `position` equal a decode at `position` after prefilling `position` tokens."""
-    full = tt_model.prefill(ids[: position + 1])
+    """Prefill logits at `position` equal a decode at `position` after prefilling `position` tokens.
+    Only the prefill's last row goes through the LM head (test_logits.py shows it equals the full
+    prefill's row bit for bit): at the 0.6B vocabulary the other rows cost seconds."""
+    full = tt_model.prefill(ids[: position + 1], last_token_only=True)
     tt_model.prefill(ids[:position], last_token_only=True)
     step = tt_model.decode(ids[position: position + 1], [position])[0]
-    return assert_pcc(full[position], step, pcc_threshold("model.prefill_vs_decode"), f"prefill vs decode at position {position}")
+    return assert_pcc(full[0], step, pcc_threshold("model.prefill_vs_decode"), f"prefill vs decode at position {position}")
 
 
 def check_kv_cache(tt_model, hf_model, ids, user: int = 0):
