@@ -273,9 +273,10 @@ def _seed_everything():
 # ---- the TTNN model -------------------------------------------------------------------------
 
 # The most recently used built model outlives its test module: the 28-layer files ask for the same
-# model, whose build (weights tiled and uploaded) costs 20-90 s. More are not kept: an n150 (and the
-# host's model of its 12 GB) holds only a few full-size models with their 32-user caches at once,
-# and each costs the host 3-6 GB of RAM.
+# model, whose build (weights tiled and uploaded) costs 20-90 s. It is released as soon as a module
+# builds a model of its own, so a module never has more models on the device than it built or
+# reused: an n150 (and the host's model of its 12 GB) holds only a few full-size models with their
+# 32-user caches at once, and each costs the host 3-6 GB of RAM.
 KEEP_ACROSS_MODULES = 1
 _BUILT_MODELS: OrderedDict = OrderedDict()  # key -> (hf_model, built model), most recently used last
 
@@ -288,12 +289,17 @@ def build_tt(backend):
     entries are never read)."""
     from tt_qwen import build_model
 
+    used_here = set()
+
     def build(hf_model, max_seq_len=256, **options):
         key = (id(hf_model), max_seq_len, tuple(sorted(options.items())))
         if key in _BUILT_MODELS and _BUILT_MODELS[key][0] is not hf_model:  # an id outlives its object
             _BUILT_MODELS.pop(key)[1].release()
         if key not in _BUILT_MODELS:
+            for other in [k for k in _BUILT_MODELS if k not in used_here]:  # kept from an earlier module
+                _BUILT_MODELS.pop(other)[1].release()
             _BUILT_MODELS[key] = (hf_model, build_model(hf_model, backend.device, max_seq_len, **options))
+        used_here.add(key)
         _BUILT_MODELS.move_to_end(key)
         return _BUILT_MODELS[key][1]
 
