@@ -19,8 +19,8 @@ def test_prefill_equals_decode_at_position(tt_model, hf_model, position):
     checks.check_prefill_vs_decode(tt_model, checks.prompt(hf_model, position + 1), position)
 
 
-def test_token_by_token_prefill_equals_full_prefill(build_tt, hf_model, needs_numbers):
+def test_token_by_token_prefill_equals_full_prefill(tt_model, build_tt, hf_model):
     ids = checks.prompt(hf_model, 37)
-    full = build_tt(hf_model, 128).prefill(ids)
-    stepwise = build_tt(hf_model, 128, prefill_decode=True).prefill(ids)
+    full = tt_model.prefill(ids)
+    stepwise = build_tt(hf_model, tt_model.max_seq_len, prefill_decode=True).prefill(ids)
     assert_pcc(full, stepwise, pcc_threshold("model.prefill_vs_decode"), "prefill_decode vs full prefill")
