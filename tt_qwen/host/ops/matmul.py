@@ -58,9 +58,31 @@ def _weight_operand(b: Tensor, transpose: bool) -> list:
 
 
 def _datapath_matmul(x: torch.Tensor, blocks: list, path, tf32_x: bool) -> torch.Tensor:
-    x = numerics.srcb(x, tf32_x)
+    rows, where = _distinct_rows(x)
+    x = numerics.srcb(rows, tf32_x)
     results = [numerics.matmul(x, block, path) for block in blocks]
-    return results[0] if len(results) == 1 else torch.cat(results, dim=-1)
+    result = results[0] if len(results) == 1 else torch.cat(results, dim=-1)
+    return result if where is None else result[..., where, :]
+
+
+_DEDUPLICATED_ROWS = 64  # a decode batch; longer activations (prefill) rarely repeat a row
+
+
+def _distinct_rows(x: torch.Tensor):
+    """(x with each repeated row once, the index of every original row in it) or (x, None).
+
+    An output row depends only on its input row, bit for bit, so a row repeated in A is multiplied
+    once. A decode step has 32 rows, one per user slot: the unused slots hold one token and, after
+    the first attention, the NaN rows a skipped user leaves, so a one-user step multiplies 2 rows
+    by each weight instead of 32 (the host's decode time is its matmuls).
+    """
+    if x.dim() < 2 or x.shape[-2] > _DEDUPLICATED_ROWS or any(d != 1 for d in x.shape[:-2]):
+        return x, None
+    bits = x.reshape(x.shape[-2], x.shape[-1]).contiguous().view(torch.int32)
+    distinct, where = torch.unique(bits, dim=0, return_inverse=True)
+    if len(distinct) == len(bits):
+        return x, None
+    return distinct.view(torch.float32).reshape(*x.shape[:-2], len(distinct), x.shape[-1]), where
 
 
 def _matmul(op: str, a: Tensor, b: Tensor, bias, transpose_a, transpose_b, memory_config, dtype, activation,
