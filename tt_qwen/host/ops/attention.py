@@ -135,8 +135,8 @@ def _positions(op: str, cur_pos, cur_pos_tensor, batch: int) -> list[int]:
                 f"cur_pos tensor must have at least one position per batch ({batch}), got shape {padded}")
         positions = [int(p) for p in cur_pos_tensor.values().reshape(-1).tolist()]
         for user, p in enumerate(positions[:batch]):
-            require(p >= SKIP_USER, op, f"host backend: cur_pos {p} of user {user} is out of bounds: only -1 skips a user, any "
-                                        f"other negative position is read as a huge index past the cache")
+            require(p >= SKIP_USER, op, f"host backend: cur_pos {p} of user {user} is out of bounds: only -1 skips "
+                                        f"a user, any other negative position is read as a huge index past the cache")
     else:
         if any(int(p) < 0 for p in cur_pos):
             raise TypeError("ttnn.transformer.scaled_dot_product_attention_decode(): incompatible function "

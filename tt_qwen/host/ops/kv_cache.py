@@ -95,8 +95,8 @@ def _update_positions(op: str, update_idxs, update_idxs_tensor, users: int) -> l
         positions = [int(p) for p in t.values().reshape(-1).tolist()]
         require(t.shape[0] == users, op, f"Number of update_idxs ({t.shape[0]}) should match batch size ({users})")
         for user, p in enumerate(positions):
-            require(p >= -1, op, f"host backend: update index {p} of user {user} is out of bounds: only -1 skips a user, any other "
-                                 f"negative index is read as a huge position past the cache")
+            require(p >= -1, op, f"host backend: update index {p} of user {user} is out of bounds: only -1 skips a "
+                                 f"user, any other negative index is read as a huge position past the cache")
     else:
         # The binding takes a vector of uint32: a negative index is a Python TypeError there.
         if any(int(p) < 0 for p in update_idxs):
