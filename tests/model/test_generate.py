@@ -11,7 +11,7 @@ NEW_TOKENS = 40
 
 
 # Sampling is the same code path whatever the model; a full-size model samples fewer tokens (each
-# one a 28-layer decode step, about 2 s on the host).
+# one a 28-layer decode step, over a second on the host).
 SAMPLED_TOKENS_FULL_SIZE = 8
 
 
